@@ -1,0 +1,100 @@
+/**
+ * The plugin interfaces: a plugin is validated metadata plus one function. Each interface
+ * carries a version so third-party plugins can say which one they were written against.
+ */
+import type { DeviceConfig, DiscoveredService, EvidenceRef, Finding, LabConfig, Target, Verdict } from '../model.ts';
+import type { ScopeGuard } from '../scope/guard.ts';
+import type { DeviceBudgetGate } from '../scheduler/budget.ts';
+
+export const CHECK_API_VERSION = 1;
+export const ADAPTER_API_VERSION = 1;
+export const WRITER_API_VERSION = 1;
+export const PROFILE_API_VERSION = 1;
+
+/** What a check reports; the runner adds checkId, deviceId and requirements. */
+export interface CheckResult {
+  testId: string;
+  status: Verdict;
+  target?: Target;
+  summary: string;
+  data?: Record<string, unknown>;
+  evidence?: EvidenceRef[];
+}
+
+/** Everything a check may use. Checks never open sockets except through `guard`. */
+export interface CheckContext {
+  readonly config: Readonly<LabConfig>;
+  readonly device: Readonly<DeviceConfig>;
+  readonly guard: ScopeGuard;
+  readonly budget: DeviceBudgetGate;
+  readonly signal: AbortSignal;
+  /** Services discovery found on this device (empty when no discovery ran). */
+  discovered(): readonly DiscoveredService[];
+  /** True once a discovery for this device has been recorded (even one that found nothing). */
+  discoveryRan(): boolean;
+  /** Record what discovery found; journaled at once so a resumed run keeps it. */
+  recordDiscovery(services: readonly DiscoveredService[], scanned?: Record<string, unknown>): Promise<void>;
+  /** Store an evidence file (content-addressed) and get its reference. */
+  putEvidence(name: string, bytes: Uint8Array | string, mediaType: string): Promise<EvidenceRef>;
+  /** Report progress for the live display: done of total units of work. */
+  progress(done: number, total: number, note?: string): void;
+}
+
+/** A suite check: metadata plus `run`. Its id is its path under suites/. */
+export interface CheckPlugin {
+  apiVersion: typeof CHECK_API_VERSION;
+  id: string;
+  version: string;
+  title: string;
+  /** Test-case ids this check can emit (e.g. CTM-PT-01). */
+  testIds: string[];
+  /** Adapter ids this check needs. */
+  needs: string[];
+  /** True to run, or a reason string for not-applicable. */
+  appliesTo(device: Readonly<DeviceConfig>): true | string;
+  run(ctx: CheckContext): Promise<CheckResult[]>;
+}
+
+/** A suite: an ordered list of checks, and the suites it must come after. */
+export interface SuitePlugin {
+  apiVersion: typeof CHECK_API_VERSION;
+  id: string;
+  version: string;
+  title: string;
+  after: string[];
+  checks: CheckPlugin[];
+}
+
+/** A protocol adapter's metadata; the session functions are adapter-specific. */
+export interface AdapterPlugin {
+  apiVersion: typeof ADAPTER_API_VERSION;
+  id: string;
+  version: string;
+  title: string;
+  protocols: string[];
+}
+
+/** A report writer: a pure render of the finished report to bytes. */
+export interface WriterPlugin {
+  apiVersion: typeof WRITER_API_VERSION;
+  id: string;
+  version: string;
+  title: string;
+  mediaType: string;
+  fileName: string;
+  render(report: unknown): Uint8Array;
+}
+
+/** A device profile: what only the manufacturer knows about driving the device. */
+export interface ProfilePlugin {
+  apiVersion: typeof PROFILE_API_VERSION;
+  id: string;
+  version: string;
+  title: string;
+  /** Capabilities this profile implements, e.g. "read-identity", "trigger-update". */
+  capabilities: string[];
+  readIdentity?(device: Readonly<DeviceConfig>, guard: ScopeGuard): Promise<{ firmwareVersion?: string; serial?: string }>;
+}
+
+/** A finding with its place in the run, as the report builder receives it. */
+export type RecordedFinding = Finding;

@@ -1,0 +1,112 @@
+/**
+ * Light service identification for open TCP ports: read what the service says first, and if
+ * it is silent, ask in HTTP. Enough to tell SSH, telnet, FTP, HTTP, TLS and MQTT apart;
+ * nmap -sV and richer probes come with the scan core.
+ */
+import type { Socket } from 'node:net';
+import type { DiscoveredService } from '../model.ts';
+import { guardedConnect, type ScopeGuard } from '../scope/guard.ts';
+
+/** Conventional services by port, used only when the service itself said nothing telling. */
+const PORT_HINTS: Record<number, string> = {
+  21: 'ftp', 22: 'ssh', 23: 'telnet', 80: 'http', 443: 'https', 554: 'rtsp', 1883: 'mqtt', 2222: 'ssh',
+  2323: 'telnet', 5555: 'adb', 5683: 'coap', 8080: 'http', 8443: 'https', 8883: 'mqtts', 1234: 'gdbserver',
+};
+
+const BANNER_WAIT_MS = 1200;
+const REPLY_WAIT_MS = 1200;
+const MAX_BANNER = 512;
+
+function readSome(socket: Socket, waitMs: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      resolve(Buffer.concat(chunks));
+    };
+    const onData = (b: Buffer): void => {
+      chunks.push(b);
+      size += b.length;
+      if (size >= MAX_BANNER) done();
+      else {
+        clearTimeout(timer);
+        timer = setTimeout(done, 150);
+      }
+    };
+    let timer = setTimeout(done, waitMs);
+    socket.on('data', onData);
+    socket.once('close', done);
+  });
+}
+
+/** Printable form of a banner for reports: control bytes escaped, length bounded. */
+export function printableBanner(b: Buffer): string {
+  return [...b.subarray(0, MAX_BANNER)].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : `\\x${c.toString(16).padStart(2, '0')}`)).join('');
+}
+
+/** Classify what a service sent first. */
+export function classifyBanner(b: Buffer): { service: string; product?: string; version?: string } | undefined {
+  const text = b.toString('latin1');
+  const ssh = /^SSH-([\d.]+)-(\S+)/.exec(text);
+  if (ssh) {
+    const [prod, ver] = ssh[2]!.split(/[_-]/, 2);
+    return { service: 'ssh', product: prod, version: ver };
+  }
+  // Telnet servers open with IAC (0xff) option negotiation: WILL/WONT/DO/DONT.
+  if (b.length >= 3 && b[0] === 0xff && b[1]! >= 0xfb && b[1]! <= 0xfe) return { service: 'telnet' };
+  if (/^220[ -].*ftp/i.test(text)) return { service: 'ftp' };
+  if (/^220[ -]/.test(text)) return { service: 'smtp-or-ftp' };
+  if (/^(login|username|user name)\s*:/im.test(text)) return { service: 'telnet' };
+  return undefined;
+}
+
+function classifyHttp(b: Buffer): { service: string; product?: string; version?: string } | undefined {
+  const text = b.toString('latin1');
+  if (/^HTTP\/\d/.test(text)) {
+    const server = /^server:\s*([^\r\n]+)/im.exec(text)?.[1];
+    const [product, version] = server ? server.split('/', 2) : [];
+    return { service: 'http', product: product?.trim(), version: version?.split(' ')[0] };
+  }
+  if (b.length >= 2 && b[0] === 0x15 && b[1] === 0x03) return { service: 'tls' };
+  return undefined;
+}
+
+async function exchange(guard: ScopeGuard, address: string, port: number, send?: Buffer): Promise<Buffer> {
+  const socket = guardedConnect(guard, { host: address, port, timeoutMs: BANNER_WAIT_MS + REPLY_WAIT_MS });
+  socket.on('error', () => undefined);
+  socket.on('timeout', () => socket.destroy());
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('closed before connect')));
+    });
+    if (send) socket.write(send);
+    return await readSome(socket, send ? REPLY_WAIT_MS : BANNER_WAIT_MS);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Identify one open TCP port. Never throws for device behaviour: unknown stays unknown. */
+export async function identifyTcp(guard: ScopeGuard, address: string, port: number): Promise<DiscoveredService> {
+  const base: DiscoveredService = { transport: 'tcp', port, state: 'open' };
+  const banner = await exchange(guard, address, port);
+  const fromBanner = banner.length > 0 ? classifyBanner(banner) : undefined;
+  if (fromBanner) return { ...base, ...fromBanner, banner: printableBanner(banner), identifiedBy: 'banner' };
+  if (banner.length === 0) {
+    const reply = await exchange(guard, address, port, Buffer.from(`HEAD / HTTP/1.0\r\nHost: ${address}\r\n\r\n`));
+    const http = classifyHttp(reply);
+    if (http) {
+      // A TLS alert in answer to plain HTTP means a TLS service: name it by port when we can.
+      const service = http.service === 'tls' ? (PORT_HINTS[port] === 'mqtts' ? 'mqtts' : 'https') : 'http';
+      return { ...base, ...http, service, banner: reply.length ? printableBanner(reply.subarray(0, 200)) : undefined, identifiedBy: 'probe' };
+    }
+  }
+  const hint = PORT_HINTS[port];
+  return { ...base, ...(hint ? { service: hint, identifiedBy: 'port' } : { service: 'unknown' }), ...(banner.length ? { banner: printableBanner(banner) } : {}) };
+}

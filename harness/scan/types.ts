@@ -1,0 +1,44 @@
+/**
+ * The scanner interface. The open-ports suite and `trustlab scan` use a scanner only through
+ * this, so the tuned scan core can replace the connect scanner without touching them.
+ */
+import type { DeviceBudgetGate } from '../scheduler/budget.ts';
+import type { ScopeGuard } from '../scope/guard.ts';
+
+export type TcpPortState = 'open' | 'closed' | 'filtered';
+
+export interface TcpPortResult {
+  port: number;
+  state: TcpPortState;
+  /** Milliseconds from SYN to the answer, when there was one. */
+  rttMs?: number;
+}
+
+export interface TcpScanRequest {
+  address: string;
+  ports: readonly number[];
+  guard: ScopeGuard;
+  budget: DeviceBudgetGate;
+  signal?: AbortSignal;
+  /** Seed for the port order: the same seed gives the same order. */
+  seed?: number;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface TcpScanResult {
+  address: string;
+  /** Non-closed ports with their state; closed ports are only counted. */
+  notClosed: TcpPortResult[];
+  counts: Record<TcpPortState, number>;
+  /** Ports asked for. */
+  total: number;
+  durationMs: number;
+  /** Settings the scan ran with, recorded as method evidence. */
+  method: Record<string, unknown>;
+}
+
+export interface TcpScanner {
+  id: string;
+  version: string;
+  scan(req: TcpScanRequest): Promise<TcpScanResult>;
+}
