@@ -2,7 +2,7 @@
  * What several commands share: the registry with built-in suites and the config's plugins,
  * loading a config against it, and the exit code a finished run deserves.
  */
-import { loadLabConfig } from '../config/load.ts';
+import { loadLabConfig, pluginSpecs } from '../config/load.ts';
 import { ExitCode } from '../errors.ts';
 import type { LoadedConfig } from '../model.ts';
 import { emptyRegistry, loadBuiltinSuites, loadPlugins, type Registry } from '../plugins/registry.ts';
@@ -18,9 +18,8 @@ export async function builtinRegistry(): Promise<Registry> {
 /** Load a config; its plugins are registered before suite names are checked. */
 export async function loadWithRegistry(file: string): Promise<{ loaded: LoadedConfig; registry: Registry }> {
   const registry = await builtinRegistry();
-  // First pass without suite names: plugins named in the config may add suites.
-  const first = loadLabConfig(file);
-  await loadPlugins(registry, first.config.plugins);
+  // Plugins named in the config may add suites: register them before suite names are checked.
+  await loadPlugins(registry, pluginSpecs(file));
   const loaded = loadLabConfig(file, { knownSuites: [...registry.suites.keys()] });
   return { loaded, registry };
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { TrustlabError } from '../errors.ts';
@@ -58,7 +59,8 @@ export function parseLabConfig(text: string, file: string, opts: LoadOptions = {
     issues.push({ file, line: pos.line, col: pos.col, path: formatPath(pointerSegments), message });
   };
   for (const e of schemaErrors(data)) at(splitPointer(e.pointer), e.message, e.keyOfLast);
-  if (issues.length === 0) semanticChecks(data as LabConfig, opts, at);
+  // Run the semantic pass even after schema errors, so one validate shows every problem.
+  semanticChecks(data, opts, at);
   if (issues.length > 0) {
     throw new TrustlabError('TL_CONFIG_INVALID', `${file}: ${issues.length} problem(s) in the lab config`, {
       details: issues.map(formatIssue),
@@ -66,7 +68,7 @@ export function parseLabConfig(text: string, file: string, opts: LoadOptions = {
   }
   const config = data as LabConfig;
   config.lab.key = path.resolve(path.dirname(file), config.lab.key);
-  config.plugins = config.plugins.map((p) => (p.startsWith('.') || p.startsWith('/') ? path.resolve(path.dirname(file), p) : p));
+  config.plugins = config.plugins.map((p) => resolvePluginSpec(p, file));
   return {
     config: deepFreeze(config),
     path: path.resolve(file),
@@ -74,33 +76,64 @@ export function parseLabConfig(text: string, file: string, opts: LoadOptions = {
   };
 }
 
-function semanticChecks(config: LabConfig, opts: LoadOptions, at: (p: string[], m: string) => void): void {
-  let guard;
-  try {
-    guard = createScopeGuard(config.network.scope);
-  } catch (err) {
-    at(['network', 'scope'], (err as Error).message);
-    return;
+type Loose = Record<string, unknown>;
+const asArray = (v: unknown): Loose[] => (Array.isArray(v) ? v.filter((x): x is Loose => !!x && typeof x === 'object') : []);
+
+/** Checks a schema cannot express. Written against unvalidated data: it must not throw on junk. */
+function semanticChecks(data: unknown, opts: LoadOptions, at: (p: string[], m: string) => void): void {
+  if (!data || typeof data !== 'object') return;
+  const config = data as Loose;
+  const scope = (config.network as Loose | undefined)?.scope;
+  let guard: ReturnType<typeof createScopeGuard> | undefined;
+  if (Array.isArray(scope) && scope.every((e) => typeof e === 'string')) {
+    try {
+      guard = createScopeGuard(scope as string[]);
+    } catch (err) {
+      at(['network', 'scope'], (err as Error).message);
+    }
   }
   const ids = new Set<string>();
-  config.devices.forEach((d, i) => {
-    if (ids.has(d.id)) at(['devices', String(i), 'id'], `duplicate device id "${d.id}"`);
-    ids.add(d.id);
-    if (!guard.allows(d.address)) at(['devices', String(i), 'address'], `${d.address} is outside network.scope`);
-    d.samples?.forEach((s, j) => {
-      if (!guard.allows(s.address)) at(['devices', String(i), 'samples', String(j), 'address'], `${s.address} is outside network.scope`);
+  asArray(config.devices).forEach((d, i) => {
+    const where = (...rest: string[]): string[] => ['devices', String(i), ...rest];
+    if (typeof d.id === 'string') {
+      if (ids.has(d.id)) at(where('id'), `duplicate device id "${d.id}"`);
+      ids.add(d.id);
+    }
+    if (guard && typeof d.address === 'string' && net.isIP(d.address) && !guard.allows(d.address)) at(where('address'), `${d.address} is outside network.scope`);
+    asArray(d.samples).forEach((s, j) => {
+      if (guard && typeof s.address === 'string' && net.isIP(s.address) && !guard.allows(s.address)) at(where('samples', String(j), 'address'), `${s.address} is outside network.scope`);
     });
     const seen = new Set<string>();
-    d.declared.services.forEach((s, j) => {
-      const key = `${s.transport}/${s.port}`;
-      if (seen.has(key)) at(['devices', String(i), 'declared', 'services', String(j)], `${key} is declared twice`);
+    asArray((d.declared as Loose | undefined)?.services).forEach((s, j) => {
+      const key = `${String(s.transport)}/${String(s.port)}`;
+      if (seen.has(key)) at(where('declared', 'services', String(j)), `${key} is declared twice`);
       seen.add(key);
     });
   });
-  if (opts.knownSuites) {
+  const known = opts.knownSuites;
+  if (known && Array.isArray(config.suites)) {
     config.suites.forEach((s, i) => {
-      if (!opts.knownSuites!.includes(s)) at(['suites', String(i)], `unknown suite "${s}" (known: ${opts.knownSuites!.join(', ')})`);
+      if (typeof s === 'string' && !known.includes(s)) at(['suites', String(i)], `unknown suite "${s}" (known: ${known.join(', ')})`);
     });
+  }
+}
+
+/** Plugin paths are relative to the config file; package names stay as they are. */
+function resolvePluginSpec(spec: string, file: string): string {
+  return spec.startsWith('.') || spec.startsWith('/') ? path.resolve(path.dirname(file), spec) : spec;
+}
+
+/**
+ * The plugins a config names, read before validation: their suites must be registered
+ * before the config's suite names can be checked. Tolerant of a broken file (returns []).
+ */
+export function pluginSpecs(file: string): string[] {
+  try {
+    const raw = parseDocument(readFileSync(file, 'utf8')).toJS() as { plugins?: unknown } | null;
+    const list = Array.isArray(raw?.plugins) ? raw.plugins.filter((p): p is string => typeof p === 'string' && p !== '') : [];
+    return list.map((p) => resolvePluginSpec(p, file));
+  } catch {
+    return [];
   }
 }
 

@@ -16,7 +16,7 @@ const validateFn = ajv.compile(labConfigSchema);
 export interface SchemaProblem {
   pointer: string;
   message: string;
-  /** Point at the key rather than the value (unknown property). */
+  /** Point at the key rather than the value (unknown or missing property). */
   keyOfLast: boolean;
 }
 
@@ -24,7 +24,8 @@ function describe(e: ErrorObject): SchemaProblem {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
-      return { pointer: e.instancePath, message: `missing required property "${String(p.missingProperty)}"`, keyOfLast: false };
+      // Point at the key that owns the incomplete object: that is where the line belongs.
+      return { pointer: e.instancePath, message: `missing required property "${String(p.missingProperty)}"`, keyOfLast: true };
     case 'additionalProperties':
       return { pointer: `${e.instancePath}/${String(p.additionalProperty)}`, message: `unknown property "${String(p.additionalProperty)}"`, keyOfLast: true };
     case 'enum':

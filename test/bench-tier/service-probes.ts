@@ -57,10 +57,21 @@ function telnet(host: string, c: BenchCredential, password: string): Promise<str
         } else text += String.fromCharCode(d[i]!);
       }
       if (reply.length) s.write(Buffer.from(reply));
-      if (step === 0 && /login: *$/.test(text)) (step = 1), s.write(`${c.username}\r\n`);
-      else if (step === 1 && /assword: *$/.test(text)) (step = 2), (text = ''), s.write(`${password}\r\n`);
-      else if (step === 2 && /[$#] *$/.test(text)) (step = 3), s.write('id -un; exit\r\n');
-      else if (step === 2 && /incorrect/i.test(text)) (step = 4), s.destroy(), resolve('rejected');
+      if (step === 0 && /login: *$/.test(text)) {
+        step = 1;
+        s.write(`${c.username}\r\n`);
+      } else if (step === 1 && /assword: *$/.test(text)) {
+        step = 2;
+        text = '';
+        s.write(`${password}\r\n`);
+      } else if (step === 2 && /[$#] *$/.test(text)) {
+        step = 3;
+        s.write('id -un; exit\r\n');
+      } else if (step === 2 && /incorrect/i.test(text)) {
+        step = 4;
+        s.destroy();
+        resolve('rejected');
+      }
     });
     s.once('close', () => resolve(step === 3 ? `accepted ${/\n(\S+)\r?\n/.exec(text)?.[1] ?? ''}` : 'closed'));
     s.once('error', (e) => resolve(`error ${e.message}`));

@@ -3,7 +3,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TrustlabError } from '../../../harness/errors.ts';
+import type { TrustlabError } from '../../../harness/errors.ts';
 import { sha256File, verifyBag, walkTree, writeBagTags } from '../../../reports/bagit.ts';
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
