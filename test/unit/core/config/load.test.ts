@@ -165,7 +165,7 @@ describe('parseLabConfig: every problem is reported at once', () => {
   });
 
   it.each([
-    ['missing lab.signer, at the lab object', `${FILE}:2:3 lab: missing required property "signer"`],
+    ['missing lab.signer, at the key of its parent (lab:)', `${FILE}:1:1 lab: missing required property "signer"`],
     ['an unknown property, at its key', `${FILE}:10:5 devices[0].foo: unknown property "foo"`],
     ['a bad address, once (anyOf noise collapsed)', `${FILE}:9:14 devices[0].address: must be an IPv4 or IPv6 address`],
     ['a port above 65535', `${FILE}:14:19 devices[0].declared.services[0].port: must be <= 65535`],
@@ -188,6 +188,11 @@ describe('parseLabConfig: every problem is reported at once', () => {
     const err = configError(yaml(...LAB, 'devices:', '  - id: dev-1', '    address:', '    product: { manufacturer: Acme, model: M1 }', '    declared: { services: [] }'));
     // "address:" parses to null: a type error located at the key (line 10), not at the device.
     expect(err.details.some((d) => d.startsWith(`${FILE}:10:`) && d.includes('devices[0].address'))).toBe(true);
+  });
+
+  it('reports a property missing from a list item at that item', () => {
+    const err = configError(yaml(...LAB, 'devices:', '  - id: dev-1', '    address: 127.66.0.10', '    declared: { services: [] }'));
+    expect(err.details).toEqual([`${FILE}:9:5 devices[0]: missing required property "product"`]);
   });
 
   it('reports missing top-level sections at the root', () => {

@@ -57,13 +57,18 @@ describe('printableBanner', () => {
 });
 
 describe.concurrent('identifyTcp against local servers', () => {
-  const servers: { close(cb: () => void): unknown }[] = [];
+  const servers: net.Server[] = [];
+  const sockets = new Set<net.Socket>();
   const ports: Record<string, number> = {};
 
   const listen = async (name: string, server: net.Server): Promise<void> => {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, HOST, resolve);
+    });
+    server.on('connection', (sock: net.Socket) => {
+      sockets.add(sock);
+      sock.once('close', () => sockets.delete(sock));
     });
     servers.push(server);
     ports[name] = (server.address() as net.AddressInfo).port;
@@ -98,6 +103,7 @@ describe.concurrent('identifyTcp against local servers', () => {
     }));
   });
   afterAll(async () => {
+    for (const sock of sockets) sock.destroy();
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   });
 
@@ -116,7 +122,7 @@ describe.concurrent('identifyTcp against local servers', () => {
 
   it('names a telnet server from its IAC negotiation', async () => {
     const s = await identifyTcp(guard, HOST, ports.telnet!);
-    expect(s).toMatchObject({ service: 'telnet', identifiedBy: 'banner', banner: '\\xff\\xfd\\x18\\xff\\xfd\\x20\\xff\\xfb\\x01' });
+    expect(s).toMatchObject({ service: 'telnet', identifiedBy: 'banner', banner: '\\xff\\xfd\\x18\\xff\\xfd \\xff\\xfb\\x01' });
   });
 
   it('names an FTP server from its greeting', async () => {
