@@ -56,6 +56,7 @@ export const ERRORS = {
   TL_REPORT_INVALID: { exit: ExitCode.HARNESS_FAULT, hint: 'The report failed its schema: a harness bug; the journal keeps every finding.' },
   TL_SIGN: { exit: ExitCode.HARNESS_FAULT, hint: 'Signing failed; check the key file.' },
   TL_VERIFY: { exit: ExitCode.VERIFY_FAILED, hint: 'The run directory does not match its signature: do not accept it.' },
+  TL_WRITER_FAULT: { exit: ExitCode.HARNESS_FAULT, hint: 'A report writer failed; its export was skipped and the signed report is intact.' },
   TL_CHECK_FAULT: { exit: ExitCode.HARNESS_FAULT, hint: 'A check threw; its result is recorded as inconclusive.' },
   TL_INTERNAL: { exit: ExitCode.HARNESS_FAULT, hint: 'A harness bug; please report it with the journal.' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -7,11 +7,13 @@ import { ExitCode } from '../errors.ts';
 import type { LoadedConfig } from '../model.ts';
 import { emptyRegistry, loadBuiltinSuites, loadPlugins, type Registry } from '../plugins/registry.ts';
 import type { RunOutcome } from '../run/runner.ts';
+import { builtinWriters } from '../../reports/writers/index.ts';
 
-/** The registry of built-in suites only (for validate and help). */
+/** The registry of built-in suites and writers. */
 export async function builtinRegistry(): Promise<Registry> {
   const reg = emptyRegistry();
   await loadBuiltinSuites(reg);
+  for (const w of builtinWriters) reg.writers.set(w.id, w);
   return reg;
 }
 

@@ -3,7 +3,7 @@
  * directory as a BagIt bag signed with the lab's key (in-toto Statement in a DSSE envelope).
  * Safe to repeat: a run killed during sealing is finalized again on resume.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../model.ts';
 import type { Registry } from '../plugins/registry.ts';
@@ -12,6 +12,7 @@ import { foldJournal, readJournal } from '../journal/journal.ts';
 import { buildReport, type Counts } from '../../reports/build.ts';
 import { loadPrivateKey } from '../../reports/keys.ts';
 import { sealRun } from '../../reports/signed-run.ts';
+import { jsonWriter } from '../../reports/writers/json.ts';
 import type { RunMode } from './runner.ts';
 import { onRunPhase } from './events.ts';
 
@@ -20,6 +21,31 @@ export interface FinalizeResult {
   summary: Counts;
   perDevice: { id: string; summary: Counts }[];
   envelopePath: string;
+}
+
+async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, file);
+}
+
+/**
+ * Render every writer other than json into data/exports/. A writer that throws is flagged on
+ * stderr and skipped (the Playwright model): one broken export never loses the signed report.
+ */
+async function renderExports(runDir: string, registry: Registry, report: Record<string, unknown>): Promise<void> {
+  for (const w of registry.writers.values()) {
+    if (w.id === jsonWriter.id) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = w.render(report);
+    } catch (err) {
+      process.stderr.write(`warning TL_WRITER_FAULT: writer ${w.id} failed and was skipped: ${(err as Error).message}\n`);
+      continue;
+    }
+    await mkdir(path.join(runDir, 'data', 'exports'), { recursive: true });
+    await writeAtomic(path.join(runDir, 'data', 'exports', path.basename(w.fileName)), bytes);
+  }
 }
 
 /** Build, validate, write and sign. The journal must already end with run-end. */
@@ -47,9 +73,9 @@ export async function finalizeRun(runDir: string, loaded: LoadedConfig, registry
     endedAt,
   });
   const reportPath = path.join(runDir, 'data', 'report.json');
-  const tmp = `${reportPath}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
-  await rename(tmp, reportPath);
+  await writeAtomic(reportPath, jsonWriter.render(report));
+  // Everything under data/exports/ becomes a subject of the signed statement.
+  await renderExports(runDir, registry, report);
 
   onRunPhase.publish({ phase: 'sign', runId: state.start.runId });
   const privateKey = await loadPrivateKey(loaded.config.lab.key);
