@@ -96,7 +96,9 @@ async function exchange(guard: ScopeGuard, address: string, port: number, send?:
 export async function identifyTcp(guard: ScopeGuard, address: string, port: number): Promise<DiscoveredService> {
   const base: DiscoveredService = { transport: 'tcp', port, state: 'open' };
   const banner = await exchange(guard, address, port);
-  const fromBanner = banner.length > 0 ? classifyBanner(banner) : undefined;
+  const classified = banner.length > 0 ? classifyBanner(banner) : undefined;
+  // A bare "220" greeting is FTP or SMTP: the conventional port decides which.
+  const fromBanner = classified?.service === 'smtp-or-ftp' && PORT_HINTS[port] === 'ftp' ? { ...classified, service: 'ftp' } : classified;
   if (fromBanner) return { ...base, ...fromBanner, banner: printableBanner(banner), identifiedBy: 'banner' };
   if (banner.length === 0) {
     const reply = await exchange(guard, address, port, Buffer.from(`HEAD / HTTP/1.0\r\nHost: ${address}\r\n\r\n`));

@@ -10,10 +10,11 @@ export function parsePortList(spec: string): number[] {
   if (spec === 'none' || spec.trim() === '') return [];
   const out = new Set<number>();
   for (const part of spec.split(',')) {
-    const [a, b] = part.split('-').map((x) => Number(x.trim()));
-    const lo = a!;
-    const hi = b ?? lo;
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi > 65535 || lo > hi) {
+    // Strict decimal "N" or "N-M": Number() alone would take "1e3", "0x50" or "+22".
+    const m = /^\s*(\d{1,5})(?:-(\d{1,5}))?\s*$/.exec(part);
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+    if (!m || lo < 1 || hi > 65535 || lo > hi) {
       throw new TrustlabError('TL_CONFIG_INVALID', `bad port range "${part}" (ports are 1-65535, low-high)`);
     }
     for (let p = lo; p <= hi; p++) out.add(p);

@@ -60,15 +60,24 @@ export function createBudgetGate(limits: DeviceBudget, now: () => number = () =>
       if (signal?.aborted) return Promise.reject(abortError(signal));
       if (inFlight < limits.maxSockets && waiters.length === 0) return Promise.resolve(grant());
       return new Promise((resolve, reject) => {
-        const entry = { resolve, reject, signal };
-        waiters.push(entry);
-        signal?.addEventListener('abort', () => {
+        // The listener is removed once served, so one long-lived job signal never piles them up.
+        const onAbort = (): void => {
           const i = waiters.indexOf(entry);
           if (i >= 0) {
             waiters.splice(i, 1);
-            reject(abortError(signal));
+            reject(abortError(signal!));
           }
-        }, { once: true });
+        };
+        const entry = {
+          resolve: (release: () => void) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(release);
+          },
+          reject,
+          signal,
+        };
+        waiters.push(entry);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
     tryAcquireSocket() {
@@ -76,6 +85,7 @@ export function createBudgetGate(limits: DeviceBudget, now: () => number = () =>
       return grant();
     },
     async paceAttempt(signal) {
+      if (signal?.aborted) throw abortError(signal);
       // Reserve the next slot synchronously so concurrent callers get distinct slots.
       const t = now();
       const at = Math.max(t, nextAttemptAt);
@@ -83,11 +93,15 @@ export function createBudgetGate(limits: DeviceBudget, now: () => number = () =>
       const wait = at - t;
       if (wait <= 0) return;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, wait);
-        signal?.addEventListener('abort', () => {
+        const onAbort = (): void => {
           clearTimeout(timer);
-          reject(abortError(signal));
-        }, { once: true });
+          reject(abortError(signal!));
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, wait);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
     inFlight: () => inFlight,

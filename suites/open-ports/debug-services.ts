@@ -21,8 +21,10 @@ const table = loadTable<{ version: string; entries: DebugServiceEntry[] }>(new U
 export function matchDebugService(service: string | undefined, port: number, identifiedBy: string | undefined): DebugServiceEntry | undefined {
   const byName = table.entries.find((e) => e.service === service);
   if (byName) return byName;
-  // A port alone decides only when nothing better identified the service.
-  if (identifiedBy === 'banner' || identifiedBy === 'probe' || identifiedBy === 'nmap') return undefined;
+  // A port alone decides only when nothing better identified the service; an ambiguous
+  // identification ("smtp-or-ftp") is not better.
+  const ambiguous = service?.includes('-or-') === true;
+  if (!ambiguous && (identifiedBy === 'banner' || identifiedBy === 'probe' || identifiedBy === 'nmap')) return undefined;
   return table.entries.find((e) => e.ports.includes(port));
 }
 

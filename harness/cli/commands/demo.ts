@@ -66,7 +66,7 @@ The demo exits 0 when it completed: the bench's weak devices are meant to fail.
           await ns.destroy();
         }
       }
-      process.stdout.write(`no network namespace (${support.reason}): loopback bench, ports ${DEMO_LOOPBACK_PORTS}\n`);
+      process.stdout.write(`no network namespace (${support.reason})\n`);
     }
 
     // The demo key lives with the demo's runs, whatever the config says.
@@ -75,6 +75,7 @@ The demo exits 0 when it completed: the bench's weak devices are meant to fail.
     const loaded = { ...fileLoaded, config: deepFreeze({ ...fileLoaded.config, lab: { ...fileLoaded.config.lab, key: keyPath } }) };
     const ns = currentNamespace();
     const mode: RunMode = ns ? { namespace: ns } : { tcpPorts: DEMO_LOOPBACK_PORTS };
+    if (!ns) process.stdout.write(`loopback bench, ports ${DEMO_LOOPBACK_PORTS} only (no full-range scan of the host's loopback)\n`);
 
     process.stdout.write(`starting the virtual bench: ${virtual.map((d) => `${d.id} (${d.virtual!.profile}) at ${d.address}`).join(', ')}\n`);
     const bench = await startBench(virtual.map((d) => ({

@@ -166,14 +166,14 @@ describe('loadPlugins', () => {
     expect(await codeOf(() => loadPlugins(reg, [file]))).toBe('TL_PLUGIN_DUPLICATE');
   });
 
-  it.each([
+  it.each<[string, () => string, ErrorCode]>([
     ['a missing path', () => path.join(tmp, 'does-not-exist.mjs'), 'TL_PLUGIN_LOAD'],
     ['a package that is not installed', () => 'trustlab-plugin-that-does-not-exist', 'TL_PLUGIN_LOAD'],
     ['a module that throws on import', () => write('throws.mjs', `throw new Error('boom');`), 'TL_PLUGIN_LOAD'],
     ['a module without a default export', () => write('nodefault.mjs', `export const name = 'x';`), 'TL_PLUGIN_INVALID'],
     ['a default export without a name', () => write('noname.mjs', `export default { suites: [] };`), 'TL_PLUGIN_INVALID'],
     ['a plugin suite with bad metadata', () => write('badsuite.mjs', `export default { name: 'b', suites: [{ apiVersion: 1, id: 'b', version: 'x', title: 't', after: [], checks: [] }] };`), 'TL_PLUGIN_INVALID'],
-  ] as const)('refuses %s with %s', async (_what, spec, code) => {
+  ])('refuses %s with %s', async (_what, spec, code) => {
     const reg = emptyRegistry();
     expect(await codeOf(() => loadPlugins(reg, [spec()]))).toBe(code);
   });

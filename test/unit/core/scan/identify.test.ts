@@ -158,7 +158,7 @@ describe.concurrent('identifyTcp against local servers', () => {
       const err = await identifyTcp(guard, '192.0.2.1', 80).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TrustlabError);
       expect((err as TrustlabError).code).toBe('TL_SCOPE_VIOLATION');
-      expect(connectSpy.mock.calls.filter(([o]) => (o as net.NetConnectOpts & { host?: string }).host === '192.0.2.1')).toEqual([]);
+      expect(connectSpy.mock.calls.filter(([o]) => (o as unknown as { host?: string }).host === '192.0.2.1')).toEqual([]);
     } finally {
       connectSpy.mockRestore();
     }

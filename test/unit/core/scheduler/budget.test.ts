@@ -122,7 +122,7 @@ describe('createBudgetGate: sockets', () => {
   // BUG (budget.ts:65): the waiter's abort listener is never removed once the slot is granted,
   // so a long-lived run/job signal gathers one listener per wait (memory leak, and Node prints
   // MaxListenersExceededWarning after 10).
-  it.fails('leaves no abort listeners behind on a shared signal once waiters are served', async () => {
+  it('leaves no abort listeners behind on a shared signal once waiters are served', async () => {
     const gate = createBudgetGate({ maxSockets: 1, attemptsPerSecond: 10 });
     const ac = new AbortController();
     const first = await gate.acquireSocket(ac.signal);
@@ -193,7 +193,7 @@ describe('createBudgetGate: pacing', () => {
   // BUG (budget.ts:80-91): paceAttempt never checks signal.aborted up front (acquireSocket does,
   // line 60). With an already-aborted signal it waits out the interval and resolves, so a
   // cancelled job still makes one more attempt; the listener added to an aborted signal never fires.
-  it.fails('rejects at once when the signal is already aborted', async () => {
+  it('rejects at once when the signal is already aborted', async () => {
     vi.useFakeTimers();
     const gate = createBudgetGate({ maxSockets: 1, attemptsPerSecond: 1 }, () => 0);
     await gate.paceAttempt();
@@ -206,7 +206,7 @@ describe('createBudgetGate: pacing', () => {
 
   // BUG (budget.ts:87): the pacing abort listener is never removed after the wait resolves,
   // so every paced attempt with a shared job signal leaks one listener.
-  it.fails('leaves no abort listeners behind after paced attempts', async () => {
+  it('leaves no abort listeners behind after paced attempts', async () => {
     vi.useFakeTimers();
     // The clock stands still, so every attempt after the first has to wait.
     const gate = createBudgetGate({ maxSockets: 1, attemptsPerSecond: 10 }, () => 0);

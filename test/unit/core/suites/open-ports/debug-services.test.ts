@@ -44,11 +44,11 @@ describe('matchDebugService', () => {
     expect(hit.ports).toEqual([23, 2323]);
   });
 
-  // BUG (debug-services.ts:23-26 with identify.ts:60): a greeting of "220 " without the word
+  // BUG (debug-services.ts:22-25 with identify.ts:60): a greeting of "220 " without the word
   // "ftp" (BusyBox ftpd says "220 Operation successful") is classified 'smtp-or-ftp' and marked
   // identifiedBy 'banner'; matchDebugService then neither matches the name nor falls back to
   // port 21, so an enabled FTP server on 21 passes CTM-PT-04. Expected: the ftp entry.
-  it.fails('flags a BusyBox ftpd on port 21 (ambiguous "220" greeting)', () => {
+  it('flags a BusyBox ftpd on port 21 (ambiguous "220" greeting)', () => {
     const id = classifyBanner(Buffer.from('220 Operation successful\r\n'))!;
     expect(id.service).toBe('smtp-or-ftp');
     expect(matchDebugService(id.service, 21, 'banner')?.service).toBe('ftp');
