@@ -4,6 +4,7 @@
  * network namespace the harness made.
  */
 import net from 'node:net';
+import { currentNamespace } from '../netns/reexec.ts';
 
 /** True for 127.0.0.0/8 and ::1. */
 export function isLoopback(address: string): boolean {
@@ -12,6 +13,4 @@ export function isLoopback(address: string): boolean {
 }
 
 /** The namespace this process was re-executed into, if any (set by harness/netns). */
-export function insideNamespace(): string | undefined {
-  return process.env.TRUSTLAB_NETNS || undefined;
-}
+export const insideNamespace: () => string | undefined = currentNamespace;

@@ -51,7 +51,7 @@ export default defineCheck({
       }
     }
     await ctx.recordDiscovery(services, { tcp: device.ports.tcp, tcpPortsScanned: ports.length, counts: result.counts });
-    const evidence = await ctx.putEvidence(`tcp-scan-${device.id}.json`, JSON.stringify({ ...result, services }, null, 2), 'application/json');
+    const evidence = await ctx.putEvidence('tcp-scan.json', JSON.stringify({ ...result, services }, null, 2), 'application/json');
 
     if (result.counts.open === 0 && result.counts.closed === 0) {
       return [{ testId: TEST, status: 'inconclusive', summary: `no TCP port answered on ${device.address}: device unreachable or fully filtered`, evidence: [evidence] }];

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBench, type Bench } from '../../harness/virtual-bench/index.ts';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const cli = path.join(root, 'bin', 'trustlab');
@@ -96,4 +97,13 @@ export function runDirFrom(stdout: string): string {
 
 export function readReport(runDir: string): Record<string, unknown> & { devices: { id: string; results: { testId: string; checkId: string; status: string; summary: string; target?: { port: number } }[] }[]; summary: Record<string, number>; run: Record<string, unknown> } {
   return JSON.parse(readFileSync(path.join(runDir, 'data', 'report.json'), 'utf8'));
+}
+
+/** Start the three-profile virtual bench on the given loopback addresses. */
+export function startTestBench(a: BenchAddresses): Promise<Bench> {
+  return startBench([
+    { id: 'weak', address: a.weak, profile: 'weak' },
+    { id: 'hardened', address: a.hardened, profile: 'hardened' },
+    { id: 'mixed', address: a.mixed, profile: 'mixed' },
+  ]);
 }

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../../harness/virtual-bench/index.ts';
-import { readReport, runCli, runDirFrom, tempDir, writeBenchConfig } from './helpers.ts';
+import type { Bench } from '../../harness/virtual-bench/index.ts';
+import { readReport, runCli, runDirFrom, tempDir, writeBenchConfig, startTestBench } from './helpers.ts';
 
 const addresses = { weak: '127.77.7.11', hardened: '127.77.7.12', mixed: '127.77.7.13' };
 let bench: Bench;
@@ -31,11 +31,7 @@ export default {
 `;
 
 beforeAll(async () => {
-  bench = await startBench([
-    { id: 'weak', address: addresses.weak, profile: 'weak' },
-    { id: 'hardened', address: addresses.hardened, profile: 'hardened' },
-    { id: 'mixed', address: addresses.mixed, profile: 'mixed' },
-  ]);
+  bench = await startTestBench(addresses);
   dir = tempDir('cli-plugin');
   writeFileSync(path.join(dir, 'acme-plugin.mjs'), PLUGIN);
 }, 60_000);

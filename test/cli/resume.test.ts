@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../../harness/virtual-bench/index.ts';
-import { readReport, runCli, runDirFrom, startCli, tempDir, writeBenchConfig } from './helpers.ts';
+import type { Bench } from '../../harness/virtual-bench/index.ts';
+import { readReport, runCli, runDirFrom, startCli, tempDir, writeBenchConfig, startTestBench } from './helpers.ts';
 
 const addresses = { weak: '127.77.6.11', hardened: '127.77.6.12', mixed: '127.77.6.13' };
 // Enough ports that each job takes a moment, so the kill lands between jobs or inside one.
@@ -16,11 +16,7 @@ let dir: string;
 let config: string;
 
 beforeAll(async () => {
-  bench = await startBench([
-    { id: 'weak', address: addresses.weak, profile: 'weak' },
-    { id: 'hardened', address: addresses.hardened, profile: 'hardened' },
-    { id: 'mixed', address: addresses.mixed, profile: 'mixed' },
-  ]);
+  bench = await startTestBench(addresses);
   dir = tempDir('cli-resume');
   const keyPath = path.join(dir, 'lab.key.pem');
   expect((await runCli(['keys', 'init', '--out', keyPath])).code).toBe(0);

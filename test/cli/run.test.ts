@@ -6,8 +6,8 @@
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../../harness/virtual-bench/index.ts';
-import { readReport, runCli, runDirFrom, tempDir, writeBenchConfig } from './helpers.ts';
+import type { Bench } from '../../harness/virtual-bench/index.ts';
+import { readReport, runCli, runDirFrom, tempDir, writeBenchConfig, startTestBench } from './helpers.ts';
 
 const addresses = { weak: '127.77.5.11', hardened: '127.77.5.12', mixed: '127.77.5.13' };
 const SECRET = 'Lab-Secret-Passw0rd-7f3a';
@@ -21,11 +21,7 @@ function walk(d: string): string[] {
 }
 
 beforeAll(async () => {
-  bench = await startBench([
-    { id: 'weak', address: addresses.weak, profile: 'weak' },
-    { id: 'hardened', address: addresses.hardened, profile: 'hardened' },
-    { id: 'mixed', address: addresses.mixed, profile: 'mixed' },
-  ]);
+  bench = await startTestBench(addresses);
   dir = tempDir('cli-run');
   const keyPath = path.join(dir, 'lab.key.pem');
   const keys = await runCli(['keys', 'init', '--out', keyPath]);

@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { TrustlabError } from '../../../../harness/errors.ts';
 import { foldJournal, Journal, readJournal, type JournalEntry, type RunStartEntry } from '../../../../harness/journal/journal.ts';
 import type { Finding } from '../../../../harness/model.ts';
+import { thrown } from '../../support/thrown.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'trustlab-journal-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,16 +34,6 @@ const finding = (testId: string, summary: string): Finding => ({
   evidence: [],
   requirements: [],
 });
-
-function thrown(fn: () => unknown): TrustlabError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TrustlabError);
-    return err as TrustlabError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('Journal and readJournal', () => {
   it('round-trips every entry as one JSON line each', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TrustlabError } from '../../../../harness/errors.ts';
 import { orderSuites, planJobs } from '../../../../harness/scheduler/plan.ts';
+import { thrown } from '../../support/thrown.ts';
 
 const SUITES = [
   { id: 'open-ports', after: [] },
@@ -9,16 +9,6 @@ const SUITES = [
   { id: 'robustness', after: ['open-ports', 'default-passwords', 'encryption'] },
   { id: 'update-mechanism', after: [] },
 ];
-
-function thrown(fn: () => unknown): TrustlabError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TrustlabError);
-    return err as TrustlabError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('orderSuites', () => {
   it.each([
