@@ -11,7 +11,7 @@ import path from 'node:path';
 import { TrustlabError } from '../errors.ts';
 import { collect, findTool, killPidsNow, terminatePids, type RunResult } from './process-control.ts';
 
-export { NETNS_ENV, currentNamespace, reexecInNamespace } from './reexec.ts';
+export { NETNS_ENV, currentNamespace, namedNamespace, reexecInNamespace } from './reexec.ts';
 export type { RunResult } from './process-control.ts';
 
 /** A network namespace this process created and owns. */

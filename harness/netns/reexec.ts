@@ -3,6 +3,7 @@
  * outside, then runs itself again inside it so every socket it opens meets only the bench;
  * NETNS_ENV tells the inner copy where it is, so it does not try to nest another namespace.
  */
+import { spawn } from 'node:child_process';
 import type { Namespace } from './namespace.ts';
 import { exitStatus } from './process-control.ts';
 
@@ -21,7 +22,7 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
  * Run `process.execPath ...argv` inside ns with inherited stdio and NETNS_ENV set; forward
  * SIGINT/SIGTERM to it; resolve with its exit status (128+n when it died of signal n).
  */
-export function reexecInNamespace(ns: Namespace, argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
+export function reexecInNamespace(ns: Pick<Namespace, 'name' | 'spawn'>, argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = ns.spawn(process.execPath, argv, {
       stdio: 'inherit',
@@ -50,4 +51,12 @@ export function reexecInNamespace(ns: Namespace, argv: string[], env?: NodeJS.Pr
       resolve(exitStatus(code, signal));
     });
   });
+}
+
+/**
+ * A namespace this process did not create (named in a lab config, made by `bench up`): enough
+ * to re-execute inside it. Owning and destroying it stay with whoever created it.
+ */
+export function namedNamespace(name: string): Pick<Namespace, 'name' | 'spawn'> {
+  return { name, spawn: (cmd, args, opts = {}) => spawn('ip', ['netns', 'exec', name, cmd, ...args], opts) };
 }

@@ -1,26 +1,12 @@
 /** `trustlab run <config>`: run the configured suites on the bench and write a signed run. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { TrustlabError } from '../../errors.ts';
-import { currentNamespace, NETNS_ENV } from '../../netns/namespace.ts';
-import { exitStatus } from '../../netns/process-control.ts';
+import { currentNamespace, namedNamespace, reexecInNamespace } from '../../netns/namespace.ts';
 import { resumeRun, startRun } from '../../run/runner.ts';
 import { expectPositionals, parseFlags, type Command } from '../command.ts';
 import { showProgress } from '../progress.ts';
 import { abortOnSignals, exitCodeFor, loadWithRegistry } from '../setup.ts';
 import { renderSummary } from '../summary.ts';
-
-/** Re-run this command inside the named namespace (root), as the config asks. */
-function reexecIn(namespace: string, argv: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, ...process.execArgv, process.argv[1]!, ...argv], {
-      stdio: 'inherit',
-      env: { ...process.env, [NETNS_ENV]: namespace },
-    });
-    child.once('error', (e) => reject(new TrustlabError('TL_NETNS', `cannot enter namespace ${namespace}: ${e.message}`)));
-    child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
-  });
-}
 
 export const runCommand: Command = {
   name: 'run',
@@ -45,7 +31,8 @@ If network.namespace is set, the run re-executes itself inside that namespace (r
     expectPositionals('run', positionals, 1, 'one lab config path');
     const { loaded, registry } = await loadWithRegistry(positionals[0]!);
     const ns = loaded.config.network.namespace;
-    if (ns && currentNamespace() !== ns) return reexecIn(ns, ['run', ...argv]);
+    // Signals reach the inner run (it journals and exits resumably); we wait for its code.
+    if (ns && currentNamespace() !== ns) return reexecInNamespace(namedNamespace(ns), [process.argv[1]!, 'run', ...argv]);
     const parallelism = values.parallel ? Number(values.parallel) : undefined;
     if (parallelism !== undefined && (!Number.isInteger(parallelism) || parallelism < 1)) {
       throw new TrustlabError('TL_USAGE', '--parallel takes a whole number of at least 1');
