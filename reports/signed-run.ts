@@ -12,6 +12,7 @@ import { auditBag, ENVELOPE, MANIFEST, sha256File, short, TAG_MANIFEST, walkTree
 import { PAYLOAD_TYPE_INTOTO, serializeEnvelope, signEnvelope, verifyEnvelope, type DsseEnvelope } from './dsse.ts';
 import { buildStatement, parseStatement, statementBytes, type Statement } from './intoto.ts';
 import { keyIdFor, loadPublicKey, publicKeyPem } from './keys.ts';
+import { checkExports } from './writers/check-exports.ts';
 
 /** The lab's public key, bundled as a tag file so a run can be checked for consistency alone. */
 export const PUBLIC_KEY_FILE = 'lab-key.pub.pem';
@@ -41,6 +42,10 @@ export interface SealResult {
 export interface VerifyRunResult {
   ok: boolean;
   problems: string[];
+  /** Findings that do not fail verification (e.g. an export rendered by another writer version). */
+  notes: string[];
+  /** Exports rendered again from data/report.json and found identical. */
+  exportsMatched: string[];
   statement?: Statement;
   keySource: 'given' | 'bundled';
   keyId?: string;
@@ -79,7 +84,7 @@ export async function sealRun(runDir: string, opts: SealOptions): Promise<SealRe
   return { envelopePath, statement, keyId: keyIdFor(privateKey), digests };
 }
 
-/** Verify signature, statement subjects, tag manifest, payload manifest and coverage of every file. */
+/** Verify signature, statement subjects, tag manifest, payload manifest, coverage of every file, and that each export matches the report. */
 export async function verifyRun(runDir: string, opts: { publicKey?: KeyObject } = {}): Promise<VerifyRunResult> {
   if (!(await lstat(runDir).catch(() => undefined))?.isDirectory()) {
     throw new TrustlabError('TL_RUN_DIR', `${runDir}: is not a directory`);
@@ -129,7 +134,10 @@ export async function verifyRun(runDir: string, opts: { publicKey?: KeyObject } 
     if (entry.path.startsWith('data/') || covered.has(entry.path)) continue;
     problems.push(`${entry.path}: not covered by the signature or any manifest`);
   }
-  const result: VerifyRunResult = { ok: problems.length === 0, problems, keySource };
+  // Every export is a pure render of the report: render it again and compare the bytes.
+  const exportsCheck = await checkExports(runDir);
+  problems.push(...exportsCheck.problems);
+  const result: VerifyRunResult = { ok: problems.length === 0, problems, notes: exportsCheck.notes, exportsMatched: exportsCheck.matched, keySource };
   if (statement) result.statement = statement;
   if (keyId) result.keyId = keyId;
   return result;

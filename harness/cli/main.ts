@@ -7,6 +7,7 @@ import { trustlabVersion } from '../version.ts';
 import type { Command } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
+import { exportCommand } from './commands/export.ts';
 import { keysCommand } from './commands/keys.ts';
 import { runCommand } from './commands/run.ts';
 import { scanCommand } from './commands/scan.ts';
@@ -14,7 +15,7 @@ import { suitesCommand } from './commands/suites.ts';
 import { validateCommand } from './commands/validate.ts';
 import { verifyCommand } from './commands/verify.ts';
 
-const commands: Command[] = [demoCommand, runCommand, validateCommand, verifyCommand, keysCommand, benchCommand, scanCommand, suitesCommand];
+const commands: Command[] = [demoCommand, runCommand, validateCommand, verifyCommand, exportCommand, keysCommand, benchCommand, scanCommand, suitesCommand];
 
 const exitCodeHelp = `Exit codes:
   0   all test cases passed or were not applicable

@@ -7,7 +7,7 @@ import { WRITER_API_VERSION, type WriterPlugin } from '../../harness/plugins/typ
 import {
   componentUuid, controlId, deviceComponents, evidenceResourceUuid, mdLine, OSCAL_AP_FILE, OSCAL_AR_FILE, oscalMetadata,
   oscalReferenceProblems, prop, reportResource, reportResourceUuid, reviewedControls,
-} from './oscal-common.ts';
+} from './oscal-plan.ts';
 import {
   assertExport, evidenceOf, generatorStamp, reportView, stableUuid, targetLabel, testCasesOf, testTitle,
   type DeviceView, type ReportView, type ResultView,

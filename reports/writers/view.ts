@@ -130,13 +130,18 @@ export function groupsOf(report: ReportView): SuiteGroup[] {
       const s = suiteOf(report, r.checkId);
       bySuite.set(s, [...(bySuite.get(s) ?? []), r]);
     }
-    const suites = [...bySuite.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b));
+    const suites = [...bySuite.keys()].sort((a, b) => rank(order, a) - rank(order, b) || byCodeUnits(a, b));
     for (const suite of suites) {
       const version = report.run.suites.find((s) => s.id === suite)?.version ?? 'unknown';
       groups.push({ device, suite, version, results: bySuite.get(suite)! });
     }
   }
   return groups;
+}
+
+// Never localeCompare: the order must not depend on the locale of the machine that verifies.
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function rank(order: string[], id: string): number {
@@ -182,7 +187,7 @@ export function evidenceOf(report: ReportView): EvidenceRef[] {
   const all = new Map<string, EvidenceRef>();
   for (const e of report.evidence ?? []) all.set(e.path, e);
   for (const d of report.devices) for (const r of d.results) for (const e of r.evidence) all.set(e.path, e);
-  return [...all.values()].sort((a, b) => a.path.localeCompare(b.path));
+  return [...all.values()].sort((a, b) => byCodeUnits(a.path, b.path));
 }
 
 /**

@@ -23,9 +23,11 @@ directory is left uncovered. Any changed, added or removed byte fails, naming th
     const publicKey = values.key ? await loadPublicKey(values.key) : undefined;
     const result = await verifyRun(positionals[0]!, publicKey ? { publicKey } : {});
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ok: result.ok, problems: result.problems, keySource: result.keySource, keyId: result.keyId }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ok: result.ok, problems: result.problems, notes: result.notes, exportsMatched: result.exportsMatched, keySource: result.keySource, keyId: result.keyId }, null, 2)}\n`);
     } else if (result.ok) {
       process.stdout.write(`OK: ${positionals[0]} verifies (key ${result.keyId?.slice(0, 16) ?? '?'}…, ${result.keySource === 'given' ? 'the key you gave' : 'the key bundled in the run: pass --key to check who signed'})\n`);
+      if (result.exportsMatched.length > 0) process.stdout.write(`exports re-rendered from the report and identical: ${result.exportsMatched.join(', ')}\n`);
+      for (const n of result.notes) process.stdout.write(`note: ${n}\n`);
     } else {
       process.stderr.write(`error TL_VERIFY: ${positionals[0]} does not verify (${result.problems.length} problem(s)):\n`);
       for (const p of result.problems) process.stderr.write(`  ${p}\n`);

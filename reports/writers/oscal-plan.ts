@@ -1,18 +1,21 @@
 /**
- * What the OSCAL assessment plan and assessment results share: metadata with the lab and
- * signer as parties, the devices as components, back-matter resources with SHA-256 hashes,
- * and the reference check the JSON Schema cannot do (every `#uuid` and uuid reference resolves).
+ * The minimal OSCAL assessment plan the assessment results import (the devices as subjects,
+ * the test cases as reviewed controls, the suites as tasks), and what the results share with
+ * it: metadata with the lab and signer as parties, the devices as components, back-matter
+ * resources with SHA-256 hashes, and the reference check the JSON Schema cannot do.
  */
 import { createHash } from 'node:crypto';
+import { WRITER_API_VERSION, type WriterPlugin } from '../../harness/plugins/types.ts';
 import { jsonWriter } from './json.ts';
-import { productName, stableUuid, type DeviceView, type ReportView } from './view.ts';
+import { assertExport, generatorStamp, productName, reportView, stableUuid, testCasesOf, type DeviceView, type ReportView } from './view.ts';
 
 /** The OSCAL version the documents are written against (validated with its 1.2.1 schemas). */
 export const OSCAL_VERSION = '1.2.1';
 /** Namespace of trustlab's own OSCAL property names. */
 export const TRUSTLAB_NS = 'https://trustlab.dev/ns/oscal';
-/** File names inside data/exports/: the results import the plan by this relative href. */
+/** The results' file name inside data/exports/. */
 export const OSCAL_AR_FILE = 'oscal-assessment-results.json';
+/** The plan's file name: the results import it by this relative href, so the two stay side by side. */
 export const OSCAL_AP_FILE = 'oscal-assessment-plan.json';
 
 type Json = Record<string, unknown>;
@@ -150,3 +153,55 @@ export function oscalReferenceProblems(doc: unknown): string[] {
   for (const r of refs) if (!defined.has(r.uuid)) problems.push(`${r.at}: ${r.uuid} is not defined in the document`);
   return problems;
 }
+const PLAN_ID = 'oscal-ap';
+const PLAN_VERSION = '1.0.0';
+
+// A consumer IoT product has no system security plan: import-ssp names the report that describes the devices.
+/** The assessment-plan document (an object, validated by its reference check). */
+export function assessmentPlan(report: ReportView): Json {
+  const { run } = report;
+  const tasks = run.suites.map((s) => ({
+    uuid: stableUuid(run.id, 'task', s.id),
+    type: 'action',
+    title: mdLine(`Suite ${s.id} ${s.version}`),
+    description: mdLine(`Run the checks ${s.checks.map((c) => `${c.id} ${c.version}`).join(', ') || '(none)'} on every device under test.`),
+    props: [prop('suite', s.id), prop('suite-version', s.version)],
+  }));
+  return {
+    'assessment-plan': {
+      uuid: stableUuid(run.id, 'assessment-plan'),
+      metadata: oscalMetadata(report, `trustlab assessment plan, run ${run.id}`, generatorStamp(PLAN_ID, PLAN_VERSION)),
+      'import-ssp': { href: `#${reportResourceUuid(report)}` },
+      'local-definitions': { components: deviceComponents(report) },
+      'reviewed-controls': reviewedControls(testCasesOf(report).map((t) => t.testId)),
+      ...(report.devices.length > 0
+        ? {
+            'assessment-subjects': [{
+              type: 'component',
+              description: 'The devices on the lab bench, as the lab configuration declares them.',
+              'include-subjects': report.devices.map((d) => ({ 'subject-uuid': componentUuid(report, d), type: 'component' })),
+            }],
+          }
+        : {}),
+      ...(tasks.length > 0 ? { tasks } : {}),
+      'back-matter': {
+        resources: [reportResource(report, 'Describes the devices under test and the manufacturer declarations they were judged against; it stands in for a system security plan.')],
+      },
+    },
+  };
+}
+
+/** The OSCAL 1.2.1 assessment plan the results import (data/exports/oscal-assessment-plan.json). */
+export const oscalPlanWriter: WriterPlugin = {
+  apiVersion: WRITER_API_VERSION,
+  id: PLAN_ID,
+  version: PLAN_VERSION,
+  title: 'OSCAL assessment plan (imported by the assessment results)',
+  mediaType: 'application/json',
+  fileName: OSCAL_AP_FILE,
+  render(report) {
+    const doc = assessmentPlan(reportView(report, PLAN_ID));
+    assertExport(PLAN_ID, oscalReferenceProblems(doc));
+    return Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8');
+  },
+};
