@@ -50,6 +50,8 @@ export interface DeviceConfig {
     passwords?: 'unique-per-device' | 'user-defined-at-setup' | 'none';
     updates?: { automatic?: boolean; channel?: string; signingKey?: string };
     supportEndDate?: string;
+    /** Registry data only the manufacturer can supply (47 CFR 8.222 fields 6, 7, 8, 10). */
+    registry?: { passwordChangeInstructions?: string; secureConfiguration?: string; updateInstructions?: string; sbom?: boolean; hbom?: boolean };
   };
   profile?: string;
   samples?: { id: string; address: string; serial?: string; mac?: string }[];

@@ -11,7 +11,8 @@ import { WRITER_API_VERSION, type WriterPlugin } from '../../harness/plugins/typ
 import { assertExport, generatorStamp, productName, reportView, targetLabel, type DeviceView, type ReportView, type ResultView } from './view.ts';
 
 const ID = 'registry';
-const VERSION = '1.0.0';
+// 1.1.0: fields 6, 7, 8 and 10 filled from declared.registry; missing instructions are "not provided".
+const VERSION = '1.1.0';
 /** What a field says when neither the declaration nor the lab supplies it. */
 export const NOT_PROVIDED = 'not provided';
 
@@ -57,6 +58,9 @@ export function registryFields(report: ReportView, d: DeviceView): RegistryField
   const of = (...ids: string[]): ResultView[] => d.results.filter((r) => ids.includes(r.testId));
   const declared = d.declared;
   const automatic = declared.updates?.automatic;
+  const reg = declared.registry ?? {};
+  const bom = reg.sbom === undefined && reg.hbom === undefined ? undefined
+    : `SBOM ${reg.sbom === undefined ? NOT_PROVIDED : reg.sbom ? 'kept' : 'not kept'}; HBOM ${reg.hbom === undefined ? NOT_PROVIDED : reg.hbom ? 'kept' : 'not kept'} (declared)`;
   const endDate = declared.supportEndDate;
   // A support period that ended before the tests started contradicts itself, whatever the tests say.
   const ended = endDate !== undefined && endDate < report.run.startedAt.slice(0, 10) ? [`support end date ${endDate} is before the test date ${report.run.startedAt.slice(0, 10)}`] : [];
@@ -67,14 +71,16 @@ export function registryFields(report: ReportView, d: DeviceView): RegistryField
     administered(3, 'authorizationDate', 'Date the product was authorized to bear the label'),
     administered(4, 'certificationBody', 'Certification body (label administrator)'),
     field(5, 'testingLab', 'Name of the testing lab (CyberLAB)', `${report.lab.name} (${report.lab.accreditation.body}, certificate ${report.lab.accreditation.certificate})`, 'report: lab', [], () => false),
-    field(6, 'defaultPassword', 'How to change the default password', declared.passwords === undefined ? undefined : `${PASSWORDS[declared.passwords] ?? declared.passwords}; instructions: ${NOT_PROVIDED}`,
-      'declaration: passwords', of('CTM-DP-01', 'CTM-DP-02', 'CTM-DP-03'), () => true),
-    // The lab config has no declaration for fields 7 and 10 yet: they stay "not provided" until it does.
-    field(7, 'secureConfiguration', 'How to configure the device securely', undefined, 'none', of('CTM-PT-01', 'CTM-PT-04', 'CTM-EN-03'), () => true),
-    field(8, 'automaticUpdates', 'Whether updates are automatic, and how to get them if not', automatic === undefined ? undefined : automatic ? 'updates are automatic (declared)' : `updates are not automatic (declared); how to get them: ${NOT_PROVIDED}`,
+    // Unique pre-installed passwords still need instructions to change them; without them the field is missing.
+    field(6, 'defaultPassword', 'How to change the default password',
+      declared.passwords === undefined || (declared.passwords === 'unique-per-device' && !reg.passwordChangeInstructions) ? undefined
+        : `${PASSWORDS[declared.passwords] ?? declared.passwords}${reg.passwordChangeInstructions ? `; instructions: ${reg.passwordChangeInstructions}` : ''}`,
+      'declaration: passwords, registry.passwordChangeInstructions', of('CTM-DP-01', 'CTM-DP-02', 'CTM-DP-03'), () => true),
+    field(7, 'secureConfiguration', 'How to configure the device securely', reg.secureConfiguration, 'declaration: registry.secureConfiguration', of('CTM-PT-01', 'CTM-PT-04', 'CTM-EN-03'), () => true),
+    field(8, 'automaticUpdates', 'Whether updates are automatic, and how to get them if not', automatic === undefined || (!automatic && !reg.updateInstructions) ? undefined : automatic ? 'updates are automatic (declared)' : `updates are not automatic (declared); how to get them: ${reg.updateInstructions}`,
       'declaration: updates.automatic', of('CTM-UP-05', 'CTM-UP-06'), (r) => r.testId === 'CTM-UP-06' || automatic === true),
     field(9, 'supportEndDate', 'End date of the minimum support period', endDate, 'declaration: supportEndDate', of('CTM-UP-06'), () => true, ended),
-    field(10, 'sbomHbom', 'Whether the manufacturer keeps an SBOM and/or HBOM', undefined, 'none', [], () => false),
+    field(10, 'sbomHbom', 'Whether the manufacturer keeps an SBOM and/or HBOM', bom, 'declaration: registry.sbom, registry.hbom', [], () => false),
   ];
 }
 

@@ -33,6 +33,7 @@ export interface DeviceView {
     passwords?: string;
     updates?: { automatic?: boolean; channel?: string };
     supportEndDate?: string;
+    registry?: { passwordChangeInstructions?: string; secureConfiguration?: string; updateInstructions?: string; sbom?: boolean; hbom?: boolean };
     [k: string]: unknown;
   };
   discovered: { services: DiscoveredService[]; scanned?: Record<string, unknown> };

@@ -98,6 +98,7 @@ export function fixtureReport(): FixtureReport {
           passwords: 'unique-per-device',
           updates: { automatic: true },
           supportEndDate: '2025-12-31',
+          registry: { passwordChangeInstructions: 'Settings > Security > Change password' },
         },
         discovered: {
           services: [

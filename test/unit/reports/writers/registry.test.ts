@@ -29,7 +29,7 @@ describe('registry writer', () => {
 
   it('flags the password declaration contradicted by a default-credential failure (field 6 vs CTM-DP)', () => {
     const f = fieldsOf(cam).defaultPassword!;
-    expect(f.value).toMatch(/^each unit has a unique pre-installed password \(declared\)/);
+    expect(f.value).toBe('each unit has a unique pre-installed password (declared); instructions: Settings > Security > Change password');
     expect(f.status).toBe('contradicted');
     expect(f.contradictedBy).toEqual(['CTM-DP-02 fail on tcp/2323 (telnet): default credentials admin/admin accepted on telnet tcp/2323']);
   });
@@ -60,15 +60,20 @@ describe('registry writer', () => {
       'field 9 (supportEndDate) contradicted:', 'field 10 (sbomHbom) not',
     ]);
     const report = fixtureReport();
-    report.devices[1]!.declared = { services: [], passwords: 'user-defined-at-setup', updates: { automatic: false }, supportEndDate: '2030-12-31' };
-    // The lab config has no declaration for secure configuration or SBOM/HBOM yet: only those stay open.
+    const base = { services: [], passwords: 'user-defined-at-setup', updates: { automatic: false }, supportEndDate: '2030-12-31' };
+    report.devices[1]!.declared = base;
+    // Without the registry declaration, what only the manufacturer can say stays open.
     const product = draftOf(report).products[1]!;
-    expect(product['CTM-DOC-02'].flags).toEqual(['field 7 (secureConfiguration) not provided', 'field 10 (sbomHbom) not provided']);
-    expect(fieldsOf(product).automaticUpdates).toMatchObject({ status: 'provided', value: `updates are not automatic (declared); how to get them: ${NOT_PROVIDED}` });
+    expect(product['CTM-DOC-02'].flags).toEqual(['field 7 (secureConfiguration) not provided', 'field 8 (automaticUpdates) not provided', 'field 10 (sbomHbom) not provided']);
+    report.devices[1]!.declared = { ...base, registry: { secureConfiguration: 'https://example.com/p1/secure', updateInstructions: 'Settings > Firmware > Check now', sbom: true, hbom: false } };
+    const complete = draftOf(report).products[1]!;
+    expect(complete['CTM-DOC-02']).toEqual({ status: 'pass', flags: [] });
+    expect(fieldsOf(complete).automaticUpdates).toMatchObject({ status: 'provided', value: 'updates are not automatic (declared); how to get them: Settings > Firmware > Check now' });
+    expect(fieldsOf(complete).sbomHbom).toMatchObject({ status: 'provided', value: 'SBOM kept; HBOM not kept (declared)' });
   });
 
   it('is stamped, deterministic, and refuses what is not a report', () => {
-    expect(draft.generator).toBe('trustlab-registry-writer/1.0.0');
+    expect(draft.generator).toBe('trustlab-registry-writer/1.1.0');
     expect(Buffer.from(registryWriter.render(fixtureReport())).equals(Buffer.from(registryWriter.render(fixtureReport())))).toBe(true);
     expect(() => registryWriter.render([])).toThrow(TrustlabError);
   });
