@@ -52,6 +52,8 @@ export interface DeviceConfig {
     supportEndDate?: string;
     /** Registry data only the manufacturer can supply (47 CFR 8.222 fields 6, 7, 8, 10). */
     registry?: { passwordChangeInstructions?: string; secureConfiguration?: string; updateInstructions?: string; sbom?: boolean; hbom?: boolean };
+    /** CA certificate(s) the device's TLS chains must lead to: inline PEM, or a path (made absolute at load). */
+    tlsCa?: string;
   };
   profile?: string;
   samples?: { id: string; address: string; serial?: string; mac?: string }[];
