@@ -32,7 +32,8 @@ function run(cmd: string, args: string[]): Promise<{ ms: number; stdout: string 
 
 /** sslscan's accepted versions and suite counts per version, from its text output. */
 export function parseSslscan(out: string): { versions: string[]; suites: Record<string, number> } {
-  const text = out.replace(/\x1b\[[0-9;]*m/g, '');
+  // --no-colour is passed, but strip any ANSI colour codes anyway (ESC is char 27).
+  const text = out.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   const versions = [...text.matchAll(/^(SSLv3|TLSv1\.[0-3])\s+enabled/gm)].map((m) => m[1]!.replace('TLSv', 'TLS ').replace('SSLv3', 'SSL 3.0'));
   const suites: Record<string, number> = {};
   for (const m of text.matchAll(/^(?:Preferred|Accepted)\s+(SSLv3|TLSv1\.[0-3])\s/gm)) {
