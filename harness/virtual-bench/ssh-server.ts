@@ -9,6 +9,7 @@ import type {
   Algorithms, AuthContext, AuthenticationType, CipherAlgorithm, Connection, KexAlgorithm, MacAlgorithm, ParsedKey,
   ServerChannel, ServerHostKeyAlgorithm,
 } from 'ssh2';
+import { TrustlabError } from '../errors.ts';
 import { BUSYBOX_BANNER, SHELL_PROMPT, runShellCommand, toCrlf, type FirmwareIdentity } from './busybox-shell.ts';
 import { ConnectionTracker, closeTcp, listenTcp, once, type BindTarget, type RunningService } from './lifecycle.ts';
 
@@ -34,16 +35,29 @@ let ed25519Host: string | undefined;
 let rsaHost: string | undefined;
 let labClientKey: string | undefined;
 
+/**
+ * ssh2's generator sometimes emits a key its own parser rejects (ssh2 issue #1513: keygen.js
+ * strips every leading zero byte of an ed25519 public key, ~1 key in 256), so a key is kept
+ * only once it parses, private and public half alike. Bounded: 8 misses in a row is a bug.
+ */
+export function parsableKeyPair(type: 'ed25519' | 'rsa', opts: { bits?: number; comment?: string } = {}): { private: string; public: string } {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const pair = type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: opts.bits ?? 2048, comment: opts.comment }) : utils.generateKeyPairSync('ed25519', { comment: opts.comment });
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
+  throw new TrustlabError('TL_BENCH', `ssh2 generated 8 unparsable ${type} keys in a row`);
+}
+
 function hostKeys(legacy: boolean): string[] {
-  ed25519Host ??= utils.generateKeyPairSync('ed25519').private;
+  ed25519Host ??= parsableKeyPair('ed25519').private;
   if (!legacy) return [ed25519Host];
-  rsaHost ??= utils.generateKeyPairSync('rsa', { bits: 2048 }).private;
+  rsaHost ??= parsableKeyPair('rsa', { bits: 2048 }).private;
   return [ed25519Host, rsaHost];
 }
 
 /** The process-wide OpenSSH private key that hardened devices trust for publickey login. */
 export function labSshClientKey(): string {
-  return (labClientKey ??= utils.generateKeyPairSync('ed25519', { comment: 'trustlab-lab-key' }).private);
+  return (labClientKey ??= parsableKeyPair('ed25519', { comment: 'trustlab-lab-key' }).private);
 }
 
 function parsePublic(text: string): ParsedKey {

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVirtualDevice, type VirtualDevice } from '../../../harness/virtual-bench/index.ts';
+import { parsableKeyPair } from '../../../harness/virtual-bench/ssh-server.ts';
 import { httpRequest, mqttConnect, sshLogin, sshOfferedMethods, tcpOpen, tlsHandshake } from './clients.ts';
 
 const ADDRESS = '127.77.1.12';
@@ -24,8 +25,7 @@ describe('hardened profile: ssh', () => {
     expect(device.sshClientKey).toMatch(/BEGIN OPENSSH PRIVATE KEY/);
     const ok = await sshLogin(ADDRESS, { username: 'root', privateKey: device.sshClientKey ?? '' }, 'id');
     expect(ok).toEqual({ ok: true, output: 'uid=0(root) gid=0(root)\n' });
-    const ssh2 = (await import('ssh2')).default;
-    const other = ssh2.utils.generateKeyPairSync('ed25519').private;
+    const other = parsableKeyPair('ed25519').private;
     expect((await sshLogin(ADDRESS, { username: 'root', privateKey: other })).ok).toBe(false);
   });
 });
