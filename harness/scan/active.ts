@@ -2,10 +2,10 @@
  * Which TCP scanner runs. One place to swap the engine: the open-ports suite and
  * `trustlab scan` both ask here.
  */
-import { connectScanner } from './connect-scanner.ts';
+import { engineScanner } from './tcp-engine.ts';
 import type { TcpScanner } from './types.ts';
 
-let current: TcpScanner = connectScanner;
+let current: TcpScanner = engineScanner;
 
 /** The scanner suites and commands use. */
 export function activeScanner(): TcpScanner {

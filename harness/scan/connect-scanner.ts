@@ -1,8 +1,9 @@
 /**
- * A correct TCP connect scanner: a window of connects bounded by the device budget, a timeout
- * from the measured round-trip time (RFC 6298 style), and a second pass with a longer timeout
- * for every unanswered port, so an open port behind a tiny listen backlog is never reported
- * filtered. The tuned scan core replaces this behind the TcpScanner interface.
+ * The slow reference scanner (TcpScanner version 1): a window of net.connect calls bounded by
+ * the device budget, a promise and a timer per probe, a timeout from the measured round-trip
+ * time (RFC 6298 style), and a second pass with a longer timeout for every unanswered port.
+ * Simple enough to trust, so the engine (tcp-engine.ts), which replaced it as the active
+ * scanner, is checked against it; it is not used for scanning any more.
  */
 import net from 'node:net';
 import { shuffledPorts } from './ports.ts';

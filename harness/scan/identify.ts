@@ -13,6 +13,11 @@ const PORT_HINTS: Record<number, string> = {
   2323: 'telnet', 5555: 'adb', 5683: 'coap', 8080: 'http', 8443: 'https', 8883: 'mqtts', 1234: 'gdbserver',
 };
 
+/** The conventional service name of a port, or undefined (what a scan without identification reports). */
+export function serviceHint(port: number): string | undefined {
+  return PORT_HINTS[port];
+}
+
 const BANNER_WAIT_MS = 1200;
 const REPLY_WAIT_MS = 1200;
 const MAX_BANNER = 512;

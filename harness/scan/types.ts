@@ -23,6 +23,8 @@ export interface TcpScanRequest {
   /** Seed for the port order: the same seed gives the same order. */
   seed?: number;
   onProgress?(done: number, total: number): void;
+  /** Each port's final state as soon as it is known (closed ports included), in no set order. */
+  onResult?(result: TcpPortResult): void;
 }
 
 export interface TcpScanResult {

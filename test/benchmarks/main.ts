@@ -1,18 +1,48 @@
 /**
- * `npm run bench`: microbenchmarks of the spine's hot paths, then trustlab scan against nmap
- * in a network namespace. Prints markdown tables to paste into BENCHMARKS.md.
+ * `npm run bench`: microbenchmarks of the spine's and the scan engine's hot paths, then
+ * trustlab scan against nmap in a network namespace, and one TLS endpoint audit against sslscan.
+ * Prints markdown tables for BENCHMARKS.md.
  */
+import { runEngineMicro } from './engine-micro.ts';
 import { runMicro } from './micro.ts';
-import { runScanVsNmap } from './scan-vs-nmap.ts';
+import { runScanVsNmap, type Scenario } from './scan-vs-nmap.ts';
+import { runTlsVsSslscan } from './tls-vs-sslscan.ts';
 
-const micro = await runMicro();
-console.log('## Microbenchmarks (tinybench)\n\n| task | ops/s | mean (us) |\n| --- | ---: | ---: |');
-for (const r of micro) console.log(`| ${r.name} | ${r.opsPerSec} | ${r.meanUs} |`);
+const table = (rows: { name: string; opsPerSec: number; meanUs: number }[]): void => {
+  console.log('| task | ops/s | mean (us) |\n| --- | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.name} | ${r.opsPerSec} | ${r.meanUs} |`);
+};
+console.log('## Microbenchmarks (tinybench): run spine\n');
+table(await runMicro());
+console.log('\n## Microbenchmarks (tinybench): scan engine\n');
+table(await runEngineMicro());
 
+const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : '-');
 const macro = await runScanVsNmap(Number(process.env.BENCH_RUNS ?? 3));
 console.log('\n## trustlab scan vs nmap (same run, network namespace, medians)\n');
 if ('skipped' in macro) console.log(`skipped: ${macro.skipped}`);
 else {
-  console.log('| scenario | trustlab (ms) | peer | peer (ms) | ratio trustlab/peer | open ports agree |\n| --- | ---: | --- | ---: | ---: | --- |');
-  for (const r of macro.rows) console.log(`| ${r.scenario} | ${r.trustlabMs} | ${r.peer} | ${r.peerMs} | ${r.ratio} | ${r.agree ? 'yes' : 'NO'} |`);
+  const one = (s: Scenario, tool: string): number | undefined => s.results.find((r) => r.tool === tool)?.ms;
+  const single = macro.scenarios[0]!;
+  console.log(`Default probe backend: ${macro.backend}.\n`);
+  for (const s of macro.scenarios) {
+    console.log(`### ${s.name}\n`);
+    console.log('| tool | median (ms) | runs | / nmap -T4 | / nmap tuned | peak RSS (MB) | open ports missed | false open |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of s.results) {
+      console.log(`| ${r.tool} | ${r.ms} | ${r.runs} | ${ratio(r.ms, one(s, 'nmap -sT -T4'))} | ${ratio(r.ms, one(s, 'nmap tuned'))} | ${r.peakRssMb} | ${r.missed} | ${r.falseOpen} |`);
+    }
+    if (s !== single) {
+      const eight = s.results.map((r) => `${r.tool} ${ratio(r.ms, one(single, r.tool))}x`).join('; ');
+      if (s.name.startsWith('(c)')) console.log(`\nEight at once vs one (scenario a): ${eight}`);
+    }
+    console.log('');
+  }
+}
+
+const tls = await runTlsVsSslscan(Number(process.env.BENCH_RUNS ?? 3));
+console.log('## TLS endpoint audit vs sslscan (same run, loopback, medians)\n');
+if ('skipped' in tls) console.log(`skipped: ${tls.skipped}`);
+else {
+  console.log('| trustlab process (ms) | audit alone (ms) | sslscan (ms) | ratio process | ratio audit | versions agree | suites per version (trustlab/sslscan) |\n| ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  console.log(`| ${tls.trustlabMs} | ${tls.auditMs} | ${tls.sslscanMs} | ${tls.ratio} | ${tls.auditRatio} | ${tls.versionsAgree ? 'yes' : 'NO'} | ${tls.detail}${tls.suitesAgree ? '' : ' (DIFFER)'} |`);
 }
