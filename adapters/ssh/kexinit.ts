@@ -3,10 +3,9 @@
  * ours, and parse the server's first binary packet, SSH_MSG_KEXINIT (RFC 4253 §7.1), which
  * lists every algorithm it offers. No key exchange is run, so nothing is negotiated away.
  */
-import { guardedConnect, type ScopeGuard } from '../../harness/scope/guard.ts';
-import type { DeviceBudgetGate } from '../../harness/scheduler/budget.ts';
+import { guardedConnect } from '../../harness/scope/guard.ts';
 import { TrustlabError } from '../../harness/errors.ts';
-import { ADAPTER_API_VERSION, type AdapterPlugin } from '../../harness/plugins/types.ts';
+import { ADAPTER_API_VERSION, type AdapterPlugin, type EndpointTarget } from '../../harness/plugins/types.ts';
 
 /** The SSH audit adapter's metadata: banner, KEXINIT and host keys, never a login. */
 export const sshAuditAdapter: AdapterPlugin = {
@@ -14,14 +13,7 @@ export const sshAuditAdapter: AdapterPlugin = {
 };
 
 /** Where the SSH probe goes. */
-export interface SshTarget {
-  guard: ScopeGuard;
-  address: string;
-  port: number;
-  timeoutMs?: number;
-  budget?: Pick<DeviceBudgetGate, 'acquireSocket'>;
-  signal?: AbortSignal;
-}
+export type SshTarget = EndpointTarget;
 
 /** The ten name-lists of a KEXINIT, in wire order. */
 export interface KexInit {

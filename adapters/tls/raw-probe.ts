@@ -2,23 +2,14 @@
  * One raw ClientHello over one guarded TCP connection: send it, read the server's reply until
  * it is complete, close. The transcript (bytes both ways, bounded) is kept for evidence.
  */
-import { guardedConnect, type ScopeGuard } from '../../harness/scope/guard.ts';
-import type { DeviceBudgetGate } from '../../harness/scheduler/budget.ts';
+import { guardedConnect } from '../../harness/scope/guard.ts';
 import { TrustlabError } from '../../harness/errors.ts';
+import type { EndpointTarget } from '../../harness/plugins/types.ts';
 import { suiteKeyExchange, suiteName } from './registry.ts';
 import { TlsReplyReader, type ServerReply } from './server-reply.ts';
 
 /** Where and how to probe. */
-export interface ProbeTarget {
-  guard: ScopeGuard;
-  address: string;
-  port: number;
-  /** Milliseconds for connect plus reply; the socket is destroyed after. */
-  timeoutMs?: number;
-  /** The device's socket budget, when a check runs the probe. */
-  budget?: Pick<DeviceBudgetGate, 'acquireSocket'>;
-  signal?: AbortSignal;
-}
+export type ProbeTarget = EndpointTarget;
 
 /** A reply plus the bytes exchanged. */
 export interface ProbeRecord {

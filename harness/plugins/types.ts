@@ -65,6 +65,18 @@ export interface SuitePlugin {
   checks: CheckPlugin[];
 }
 
+/** Where an adapter's probe goes, and the limits it must respect. */
+export interface EndpointTarget {
+  guard: ScopeGuard;
+  address: string;
+  port: number;
+  /** Milliseconds for connect plus reply; the socket is destroyed after. */
+  timeoutMs?: number;
+  /** The device's socket budget, when a check runs the probe. */
+  budget?: Pick<DeviceBudgetGate, 'acquireSocket'>;
+  signal?: AbortSignal;
+}
+
 /** A protocol adapter's metadata; the session functions are adapter-specific. */
 export interface AdapterPlugin {
   apiVersion: typeof ADAPTER_API_VERSION;

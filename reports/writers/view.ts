@@ -5,20 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { TrustlabError } from '../../harness/errors.ts';
-import type { DiscoveredService, EvidenceRef, Target, Verdict } from '../../harness/model.ts';
+import type { DiscoveredService, EvidenceRef, Finding, Target, Verdict } from '../../harness/model.ts';
 import { requirementsVersion, testCaseInfo } from '../../harness/plugins/test-cases.ts';
 
-/** One result as the report holds it. */
-export interface ResultView {
-  testId: string;
-  checkId: string;
-  status: Verdict;
-  target?: Target;
-  summary: string;
-  data?: Record<string, unknown>;
-  evidence: EvidenceRef[];
-  requirements: string[];
-}
+/** One result as the report holds it: a finding, filed under its device instead of naming it. */
+export type ResultView = Omit<Finding, 'deviceId'>;
 
 /** Verdict counts. */
 export type CountsView = Record<Verdict, number> & { total: number };

@@ -5,28 +5,21 @@ import { TrustlabError } from '../../../../harness/errors.ts';
 import { connectScanner, RttEstimator } from '../../../../harness/scan/connect-scanner.ts';
 import { createBudgetGate } from '../../../../harness/scheduler/budget.ts';
 import { createScopeGuard } from '../../../../harness/scope/guard.ts';
+import { listenOn, SCAN_TEST_LISTENING, SCAN_TEST_PORTS } from '../../support/listeners.ts';
 
 const HOST = '127.66.0.2';
-// 61000-61199 lies above Linux's ephemeral range (32768-60999): no client socket or
-// `listen(0)` elsewhere on the host lands there by chance, so the closed ports stay closed.
-const PORTS = Array.from({ length: 200 }, (_, i) => 61000 + i);
-const LISTENING = [61013, 61100, 61187];
+// Ports above the ephemeral range (see test/unit/support/listeners.ts): closed stays closed.
+const PORTS = SCAN_TEST_PORTS;
+const LISTENING = SCAN_TEST_LISTENING;
 
 const guard = createScopeGuard(['127.66.0.0/24']);
-const servers: net.Server[] = [];
+let closeListeners: () => Promise<void>;
 
 beforeAll(async () => {
-  for (const port of LISTENING) {
-    const s = net.createServer((sock) => sock.destroy());
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen({ port, host: HOST }, resolve);
-    });
-    servers.push(s);
-  }
+  closeListeners = await listenOn(HOST, LISTENING);
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  await closeListeners();
 });
 afterEach(() => {
   vi.restoreAllMocks();
