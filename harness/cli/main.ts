@@ -5,17 +5,39 @@
 import { asTrustlabError, ExitCode, formatError } from '../errors.ts';
 import { trustlabVersion } from '../version.ts';
 import type { Command } from './command.ts';
-import { benchCommand } from './commands/bench.ts';
-import { demoCommand } from './commands/demo.ts';
-import { exportCommand } from './commands/export.ts';
-import { keysCommand } from './commands/keys.ts';
-import { runCommand } from './commands/run.ts';
-import { scanCommand } from './commands/scan.ts';
-import { suitesCommand } from './commands/suites.ts';
-import { validateCommand } from './commands/validate.ts';
-import { verifyCommand } from './commands/verify.ts';
 
-const commands: Command[] = [demoCommand, runCommand, validateCommand, verifyCommand, exportCommand, keysCommand, benchCommand, scanCommand, suitesCommand];
+/**
+ * Commands are imported only when run: loading every command pulls in the whole harness
+ * (suites, writers, playwright, ssh2), which costs ~0.3 s before a quick `trustlab scan`.
+ * The summary lives here so `trustlab --help` loads nothing.
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: CommandEntry[] = [
+  { name: 'demo', summary: 'start the virtual bench and run every suite on it (npm start)', load: async () => (await import('./commands/demo.ts')).demoCommand },
+  { name: 'run', summary: 'run the lab config\'s suites and write a signed run directory', load: async () => (await import('./commands/run.ts')).runCommand },
+  { name: 'validate', summary: 'check a lab config: every error with file, line and JSON path', load: async () => (await import('./commands/validate.ts')).validateCommand },
+  { name: 'verify', summary: 'verify a signed run directory: signature, statement, manifests, every file', load: async () => (await import('./commands/verify.ts')).verifyCommand },
+  { name: 'export', summary: 'render an export (oscal, sarif, junit, html, registry) of a finished run', load: async () => (await import('./commands/export.ts')).exportCommand },
+  { name: 'keys', summary: 'create the lab signing key pair (keys init)', load: async () => (await import('./commands/keys.ts')).keysCommand },
+  { name: 'bench', summary: 'start or stop the virtual bench of a config (bench up|down <config>)', load: async () => (await import('./commands/bench.ts')).benchCommand },
+  { name: 'scan', summary: 'ad-hoc TCP scan of the addresses given (they are the whole scope)', load: async () => (await import('./commands/scan.ts')).scanCommand },
+  { name: 'suites', summary: 'list suites, checks and the CTM test cases they cover', load: async () => (await import('./commands/suites.ts')).suitesCommand },
+];
+
+/** Name and summary of every command, in help order. */
+export function commandTable(): Array<{ name: string; summary: string }> {
+  return commands.map(({ name, summary }) => ({ name, summary }));
+}
+
+/** Every command, loaded (for tests that check each usage text against its entry). */
+export async function loadAllCommands(): Promise<Command[]> {
+  return Promise.all(commands.map((c) => c.load()));
+}
 
 const exitCodeHelp = `Exit codes:
   0   all test cases passed or were not applicable
@@ -51,16 +73,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${trustlabVersion}\n`);
     return ExitCode.ALL_PASS;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`error TL_USAGE: unknown command "${name}"\n\n${mainHelp()}\n`);
     return ExitCode.USAGE_OR_CONFIG;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.usage.trim()}\n\n${exitCodeHelp}\n`);
-    return ExitCode.ALL_PASS;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.usage.trim()}\n\n${exitCodeHelp}\n`);
+      return ExitCode.ALL_PASS;
+    }
     return await command.run(rest);
   } catch (err) {
     const e = asTrustlabError(err);
