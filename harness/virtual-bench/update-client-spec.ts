@@ -5,6 +5,7 @@
  * profileAccess token) to that spec, shared by `trustlab demo` and `trustlab bench`.
  */
 import { readFileSync } from 'node:fs';
+import { TrustlabError } from '../errors.ts';
 import type { DeviceConfig } from '../model.ts';
 import { createLocalApi, type LocalApi } from './update-client-api.ts';
 import { UpdateClient, type UpdateClientKind } from './update-client.ts';
@@ -53,7 +54,12 @@ export function createDeviceUpdater(dev: { id: string; profile: string; serial: 
 
 /** Inline PEM as is, or the contents of a PEM file (paths are absolute once the config loaded). */
 export function pemFrom(value: string): string {
-  return value.startsWith('-----BEGIN') ? value : readFileSync(value, 'utf8');
+  if (value.startsWith('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new TrustlabError('TL_CONFIG_READ', `cannot read the update signing key ${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** The update part of a bench spec for a lab config device. */
