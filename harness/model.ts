@@ -70,7 +70,7 @@ export interface DeviceConfig {
   virtual?: { profile: string; updateClient?: 'sound' | 'skips-signature' | 'accepts-any-certificate' | 'accepts-downgrade' | 'falls-back-to-http' };
   /** Secret the device profile uses to drive the device (its management token): never written to reports or logs. */
   profileAccess?: { token?: string };
-  /** What the lab holds to make update test images: the manufacturer's test-signing private key (path, absolute after load). Secret. */
+  /** What the lab holds to make update test images: the manufacturer's test-signing private key (inline PEM, or a path made absolute at load). Secret. */
   updateTest?: { signingKey: string };
 }
 

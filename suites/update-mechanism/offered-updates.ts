@@ -21,9 +21,9 @@ const IMAGE_SIZE = 8 * 1024;
 
 const allInconclusive = (why: string): CheckResult[] => TESTS.map((testId) => ({ testId, status: 'inconclusive', summary: why }));
 
-function loadSigner(path: string): KeyObject | string {
+function loadSigner(pemOrPath: string): KeyObject | string {
   try {
-    return createPrivateKey(readFileSync(path));
+    return createPrivateKey(pemOrPath.startsWith('-----BEGIN') ? pemOrPath : readFileSync(pemOrPath));
   } catch (err) {
     return `the test-signing key (updateTest.signingKey) cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }

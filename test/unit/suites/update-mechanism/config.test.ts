@@ -36,10 +36,11 @@ describe('update-mechanism config fields', () => {
     expect(d.virtual?.updateClient).toBe('falls-back-to-http');
   });
 
-  it('keeps an inline PEM signing key as it is', () => {
-    const pem = '"-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAIUJjgLiTooCDdC/3uUEmvIE1V1Znbn/thLr2rnn7A+o=\\n-----END PUBLIC KEY-----\\n"';
-    const { config } = parseLabConfig(text(GOOD.map((l) => l.replace('keys/vendor.pub.pem', pem))), FILE);
-    expect(config.devices[0]!.declared.updates?.signingKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+  it('keeps inline PEM keys as they are', () => {
+    const pem = (kind: string): string => `"-----BEGIN ${kind}-----\\nAAAA\\n-----END ${kind}-----\\n"`;
+    const { config } = parseLabConfig(text(GOOD.map((l) => l.replace('keys/vendor.pub.pem', pem('PUBLIC KEY')).replace('keys/vendor.key.pem', pem('PRIVATE KEY')))), FILE);
+    expect(config.devices[0]!.declared.updates?.signingKey).toMatch(/^-----BEGIN PUBLIC KEY-----\nAAAA/);
+    expect(config.devices[0]!.updateTest?.signingKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
 
   it('reports each bad value with its path', () => {
