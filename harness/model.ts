@@ -48,7 +48,12 @@ export interface DeviceConfig {
   declared: {
     services: DeclaredService[];
     passwords?: 'unique-per-device' | 'user-defined-at-setup' | 'none';
-    updates?: { automatic?: boolean; channel?: string; signingKey?: string };
+    /**
+     * The update mechanism: automatic by default, the channel (URL) the device updates from, the
+     * manufacturer's manifest-signing public key (inline PEM or a path, made absolute at load), and
+     * whether an authenticated downgrade is a declared feature (CTM-UP-04).
+     */
+    updates?: { automatic?: boolean; channel?: string; signingKey?: string; authenticatedDowngrade?: boolean };
     supportEndDate?: string;
     /** Registry data only the manufacturer can supply (47 CFR 8.222 fields 6, 7, 8, 10). */
     registry?: { passwordChangeInstructions?: string; secureConfiguration?: string; updateInstructions?: string; sbom?: boolean; hbom?: boolean };
@@ -61,8 +66,12 @@ export interface DeviceConfig {
   ports: PortSelection;
   /** Lab-provided credentials for authenticated tests: never written to reports or logs. */
   credentials?: { username: string; password: string }[];
-  /** Name of the virtual bench profile when the device is emulated. */
-  virtual?: { profile: string };
+  /** Name of the virtual bench profile when the device is emulated (and its update client, if not the profile's). */
+  virtual?: { profile: string; updateClient?: 'sound' | 'skips-signature' | 'accepts-any-certificate' | 'accepts-downgrade' | 'falls-back-to-http' };
+  /** Secret the device profile uses to drive the device (its management token): never written to reports or logs. */
+  profileAccess?: { token?: string };
+  /** What the lab holds to make update test images: the manufacturer's test-signing private key (inline PEM, or a path made absolute at load). Secret. */
+  updateTest?: { signingKey: string };
 }
 
 export interface LabConfig {
@@ -72,7 +81,8 @@ export interface LabConfig {
     signer: { name: string; role: string };
     key: string;
   };
-  network: { scope: string[]; namespace?: string };
+  /** `updateServer`: the loopback address in scope where the update-mechanism suite's update server listens. */
+  network: { scope: string[]; namespace?: string; updateServer?: string };
   devices: DeviceConfig[];
   suites: string[];
   plugins: string[];

@@ -5,7 +5,7 @@
 import { loadLabConfig, pluginSpecs } from '../config/load.ts';
 import { ExitCode } from '../errors.ts';
 import type { LoadedConfig } from '../model.ts';
-import { emptyRegistry, loadBuiltinSuites, loadPlugins, type Registry } from '../plugins/registry.ts';
+import { emptyRegistry, loadBuiltinProfiles, loadBuiltinSuites, loadPlugins, type Registry } from '../plugins/registry.ts';
 import type { RunOutcome } from '../run/runner.ts';
 import { builtinWriters } from '../../reports/writers/index.ts';
 
@@ -13,6 +13,7 @@ import { builtinWriters } from '../../reports/writers/index.ts';
 export async function builtinRegistry(): Promise<Registry> {
   const reg = emptyRegistry();
   await loadBuiltinSuites(reg);
+  await loadBuiltinProfiles(reg);
   for (const w of builtinWriters) reg.writers.set(w.id, w);
   return reg;
 }

@@ -72,6 +72,9 @@ export function parseLabConfig(text: string, file: string, opts: LoadOptions = {
   for (const d of config.devices) {
     const ca = d.declared.tlsCa;
     if (ca !== undefined && !ca.startsWith('-----BEGIN')) d.declared.tlsCa = path.resolve(path.dirname(file), ca);
+    const updateKey = d.declared.updates?.signingKey;
+    if (updateKey !== undefined && !updateKey.startsWith('-----BEGIN')) d.declared.updates!.signingKey = path.resolve(path.dirname(file), updateKey);
+    if (d.updateTest && !d.updateTest.signingKey.startsWith('-----BEGIN')) d.updateTest.signingKey = path.resolve(path.dirname(file), d.updateTest.signingKey);
   }
   return {
     config: deepFreeze(config),

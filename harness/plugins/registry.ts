@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TrustlabError } from '../errors.ts';
 import { CHECK_API_VERSION, type CheckPlugin, type SuitePlugin, type WriterPlugin, type ProfilePlugin, type AdapterPlugin } from './types.ts';
-import { validateCheckMeta, validateSuiteMeta } from './validate-meta.ts';
+import { validateCheckMeta, validateProfileMeta, validateSuiteMeta } from './validate-meta.ts';
 
 const suitesRoot = fileURLToPath(new URL('../../suites/', import.meta.url));
 
@@ -52,6 +52,19 @@ export function registerSuite(reg: Registry, suite: SuitePlugin, origin: string)
     ids.add(check.id);
   }
   reg.suites.set(suite.id, Object.freeze(suite));
+}
+
+/** Register a device profile after validating its metadata and methods; ids are unique. */
+export function registerProfile(reg: Registry, profile: ProfilePlugin, origin: string): void {
+  validateProfileMeta(profile, origin);
+  if (reg.profiles.has(profile.id)) throw new TrustlabError('TL_PLUGIN_DUPLICATE', `profile "${profile.id}" from ${origin} is already registered`);
+  reg.profiles.set(profile.id, Object.freeze(profile));
+}
+
+/** Register the built-in device profiles (adapters/profiles/: the template and the virtual bench's). */
+export async function loadBuiltinProfiles(reg: Registry): Promise<void> {
+  const { builtinProfiles } = await import('../../adapters/profiles/index.ts');
+  for (const p of builtinProfiles) registerProfile(reg, p, `adapters/profiles/${p.id}`);
 }
 
 async function importDefault<T>(file: string): Promise<T> {
@@ -103,7 +116,7 @@ export async function loadPlugins(reg: Registry, specs: readonly string[]): Prom
       }
     };
     addAll(reg.writers, mod.writers, 'writer');
-    addAll(reg.profiles, mod.profiles, 'profile');
+    for (const p of mod.profiles ?? []) registerProfile(reg, p, `plugin ${mod.name}`);
     addAll(reg.adapters, mod.adapters, 'adapter');
   }
 }

@@ -9,7 +9,8 @@ import type { DeviceBudgetGate } from '../scheduler/budget.ts';
 export const CHECK_API_VERSION = 1;
 export const ADAPTER_API_VERSION = 1;
 export const WRITER_API_VERSION = 1;
-export const PROFILE_API_VERSION = 1;
+/** 2: capabilities as named below and one ProfileContext per call (1 had only readIdentity(device, guard)). */
+export const PROFILE_API_VERSION = 2;
 
 /** What a check reports; the runner adds checkId, deviceId and requirements. */
 export interface CheckResult {
@@ -38,6 +39,8 @@ export interface CheckContext {
   putEvidence(name: string, bytes: Uint8Array | string, mediaType: string): Promise<EvidenceRef>;
   /** Report progress for the live display: done of total units of work. */
   progress(done: number, total: number, note?: string): void;
+  /** The device profile the config names (device.profile), if it is registered. */
+  profile?(): ProfilePlugin | undefined;
 }
 
 /** A suite check: metadata plus `run`. Its id is its path under suites/. */
@@ -97,15 +100,80 @@ export interface WriterPlugin {
   render(report: unknown): Uint8Array;
 }
 
-/** A device profile: what only the manufacturer knows about driving the device. */
+/** What a device profile can do; a suite step that needs a missing one is inconclusive, naming it. */
+export type ProfileCapability =
+  | 'read-identity'
+  | 'set-update-source'
+  | 'trigger-update-check'
+  | 'read-update-settings'
+  | 'factory-reset';
+export const PROFILE_CAPABILITIES: readonly ProfileCapability[] = ['read-identity', 'set-update-source', 'trigger-update-check', 'read-update-settings', 'factory-reset'];
+
+/** What a profile method gets: the device, the scope guard for every socket, and its secret. */
+export interface ProfileContext {
+  readonly device: Readonly<DeviceConfig>;
+  readonly guard: ScopeGuard;
+  readonly signal: AbortSignal;
+  /** The lab-provided secret from the device's profileAccess: never log or return it. */
+  readonly access?: Readonly<{ token?: string }>;
+}
+
+/** Identity as the device reports it. */
+export interface DeviceIdentity {
+  firmwareVersion?: string;
+  serial?: string;
+  model?: string;
+  vendor?: string;
+}
+
+/** The device's update settings as it reports them. */
+export interface UpdateSettings {
+  automatic?: boolean;
+  /** Update sources (URLs) the device is configured with. */
+  sources?: string[];
+}
+
+/** Where the device should look for its next update. */
+export interface UpdateSource {
+  url: string;
+  /** PEM of the CA the lab's update server certificate chains to. */
+  trustAnchorPem: string;
+}
+
+/** The outcome of pointing a device at a source: done, or refused by the device (a result). */
+export type PointOutcome = { pointed: true } | { pointed: false; why: string };
+
+/** The outcome of an update check: finished within the time, and what the device said. */
+export interface TriggerOutcome {
+  finished: boolean;
+  /** The device's own account (e.g. "refused: signature does not verify"), for evidence. */
+  deviceSays?: string;
+}
+
+/**
+ * A device profile: what only the manufacturer knows about driving the device. Each method
+ * exists exactly when its capability is listed. Device behaviour is a value; a method throws
+ * only a TrustlabError (TL_PROFILE, TL_TRANSPORT) when the profile itself cannot work.
+ * adapters/profiles/template.ts is the documented starting point for a manufacturer.
+ */
 export interface ProfilePlugin {
   apiVersion: typeof PROFILE_API_VERSION;
   id: string;
   version: string;
   title: string;
-  /** Capabilities this profile implements, e.g. "read-identity", "trigger-update". */
-  capabilities: string[];
-  readIdentity?(device: Readonly<DeviceConfig>, guard: ScopeGuard): Promise<{ firmwareVersion?: string; serial?: string }>;
+  capabilities: ProfileCapability[];
+  /** When the device's update source cannot be set: how the lab network redirects it instead. */
+  updateRedirect?: string;
+  /** read-identity: the device's firmware version (and serial, model) as it reports them. */
+  readIdentity?(ctx: ProfileContext): Promise<DeviceIdentity>;
+  /** set-update-source: make the device look for updates at `source`. */
+  setUpdateSource?(ctx: ProfileContext, source: UpdateSource): Promise<PointOutcome>;
+  /** trigger-update-check: start an update check and wait for it to end, at most `timeoutMs`. */
+  triggerUpdateCheck?(ctx: ProfileContext, timeoutMs: number): Promise<TriggerOutcome>;
+  /** read-update-settings: automatic on/off and the configured sources. */
+  readUpdateSettings?(ctx: ProfileContext): Promise<UpdateSettings>;
+  /** factory-reset: factory settings and, where the device keeps it, the factory firmware. */
+  factoryReset?(ctx: ProfileContext): Promise<void>;
 }
 
 /** A finding with its place in the run, as the report builder receives it. */

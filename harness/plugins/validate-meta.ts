@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import { TrustlabError } from '../errors.ts';
 import { testCaseInfo } from './test-cases.ts';
+import { PROFILE_API_VERSION, PROFILE_CAPABILITIES, type ProfileCapability } from './types.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 
@@ -34,6 +35,28 @@ const validateSuite = ajv.compile({
   },
 });
 
+const validateProfile = ajv.compile({
+  type: 'object',
+  required: ['apiVersion', 'id', 'version', 'title', 'capabilities'],
+  properties: {
+    apiVersion: { const: PROFILE_API_VERSION },
+    id: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    version: { type: 'string', pattern: semver },
+    title: { type: 'string', minLength: 1 },
+    capabilities: { type: 'array', uniqueItems: true, items: { enum: [...PROFILE_CAPABILITIES] } },
+    updateRedirect: { type: 'string', minLength: 1 },
+  },
+});
+
+/** The method each capability promises. */
+const CAPABILITY_METHOD: Record<ProfileCapability, string> = {
+  'read-identity': 'readIdentity',
+  'set-update-source': 'setUpdateSource',
+  'trigger-update-check': 'triggerUpdateCheck',
+  'read-update-settings': 'readUpdateSettings',
+  'factory-reset': 'factoryReset',
+};
+
 function fail(origin: string, what: string, errors: typeof validateCheck.errors): never {
   const details = (errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`);
   throw new TrustlabError('TL_PLUGIN_INVALID', `${origin}: invalid ${what} metadata`, { details });
@@ -53,4 +76,17 @@ export function validateCheckMeta(check: unknown, origin: string): void {
 /** Validate a suite's own metadata (its checks are validated one by one). */
 export function validateSuiteMeta(suite: unknown, origin: string): void {
   if (!validateSuite(suite)) fail(origin, 'suite', validateSuite.errors);
+}
+
+/** Validate a device profile: metadata, and exactly one method per declared capability. */
+export function validateProfileMeta(profile: unknown, origin: string): void {
+  if (!validateProfile(profile)) fail(origin, 'profile', validateProfile.errors);
+  const p = profile as unknown as Record<string, unknown> & { id: string; capabilities: ProfileCapability[] };
+  const problems: string[] = [];
+  for (const [capability, method] of Object.entries(CAPABILITY_METHOD) as [ProfileCapability, string][]) {
+    const has = typeof p[method] === 'function';
+    if (p.capabilities.includes(capability) && !has) problems.push(`declares ${capability} but has no ${method}()`);
+    if (!p.capabilities.includes(capability) && has) problems.push(`has ${method}() but does not declare ${capability}`);
+  }
+  if (problems.length > 0) throw new TrustlabError('TL_PLUGIN_INVALID', `${origin}: profile ${p.id} ${problems.join('; ')}`, { details: problems });
 }

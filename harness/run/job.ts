@@ -5,7 +5,7 @@
  */
 import { TrustlabError } from '../errors.ts';
 import type { DeviceConfig, DiscoveredService, Finding, LabConfig } from '../model.ts';
-import type { CheckContext, CheckResult, SuitePlugin } from '../plugins/types.ts';
+import type { CheckContext, CheckResult, ProfilePlugin, SuitePlugin } from '../plugins/types.ts';
 import { testCaseInfo } from '../plugins/test-cases.ts';
 import type { DeviceBudgetGate } from '../scheduler/budget.ts';
 import type { Job } from '../scheduler/plan.ts';
@@ -26,6 +26,8 @@ export interface JobEnv {
   attempt: number;
   /** Discovery shared across the run, keyed by device id. */
   discoveries: Map<string, { services: DiscoveredService[]; scanned: Record<string, unknown> }>;
+  /** Registered device profiles by id (the device's `profile` names one). */
+  profiles?: ReadonlyMap<string, ProfilePlugin>;
 }
 
 /** Turn a check's result into a finding with its place and requirement references. */
@@ -84,6 +86,7 @@ export async function runJob(job: Job, env: JobEnv): Promise<boolean> {
       progress: (done, total, note) => {
         onJobProgress.publish({ jobId: job.id, suiteId: job.suiteId, deviceId: device.id, checkId: check.id, done, total, note });
       },
+      profile: () => (device.profile === undefined ? undefined : env.profiles?.get(device.profile)),
     };
     let results: CheckResult[];
     try {

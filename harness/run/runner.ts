@@ -111,7 +111,7 @@ async function execute(opts: RunOptions, runDir: string, journal: Journal, state
       const device = devices.find((d) => d.id === job.deviceId)!;
       const finished = await runJob(job, {
         config, device, suite: opts.registry.suites.get(job.suiteId)!, guard, budget: budgets.get(device.id)!,
-        journal, evidence, signal: opts.signal, attempt, discoveries,
+        journal, evidence, signal: opts.signal, attempt, discoveries, profiles: opts.registry.profiles,
       });
       if (finished) journal.append({ type: 'job-end', jobId: job.id, attempt, at: new Date().toISOString() });
       onJobEnd.publish({ ...job, finished });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { TrustlabError } from '../errors.ts';
 import { assertLoopback, once, type RunningService } from './lifecycle.ts';
 import { planDevice, type DevicePlan } from './profiles.ts';
+import { createDeviceUpdater } from './update-client-spec.ts';
 import {
   BENCH_PORTS,
   BENCH_PROFILE_NAMES,
@@ -49,11 +50,13 @@ export async function startVirtualDevice(spec: BenchDeviceSpec): Promise<Virtual
     throw asBenchError(err, `device ${spec.id}: cannot prepare the ${spec.profile} profile`);
   }
 
+  // The update client's local API rides on the device's https web server only (never cleartext).
+  const updater = createDeviceUpdater({ id: spec.id, profile: spec.profile, serial }, spec.update);
   const started: RunningService[] = [];
   for (const name of profileServiceNames(spec.profile)) {
     const starter = plan.starters[name];
     if (!starter) continue;
-    const target = { deviceId: spec.id, address: spec.address, port: BENCH_PORTS[name], service: name };
+    const target = { deviceId: spec.id, address: spec.address, port: BENCH_PORTS[name], service: name, ...(name === 'https' ? { intercept: updater.api } : {}) };
     try {
       started.push(await starter(target));
     } catch (err) {
@@ -70,6 +73,7 @@ export async function startVirtualDevice(spec: BenchDeviceSpec): Promise<Virtual
     serial,
     services: profileServiceNames(spec.profile).map(serviceDef),
     credentials: plan.credentials,
+    updateClient: updater.client,
     stop: once(() => stopAll(started)),
   };
   if (plan.caPem !== undefined) device.caPem = plan.caPem;

@@ -4,6 +4,7 @@
  * every socket gets an error handler and every accepted connection is tracked for destruction.
  */
 import dgram from 'node:dgram';
+import type http from 'node:http';
 import net from 'node:net';
 import { TrustlabError } from '../errors.ts';
 
@@ -18,6 +19,8 @@ export interface BindTarget {
   address: string;
   port: number;
   service: string;
+  /** HTTP services only: answers some requests before the service's own handler (the local API). */
+  intercept?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 // Errors on accepted sockets are device-side noise (resets from a scanner, fuzzed garbage):

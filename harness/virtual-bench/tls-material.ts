@@ -77,33 +77,78 @@ const pem = (cert: X509.X509Certificate): string => `${cert.toString('pem').trim
 const serial = (): string => `01${randomBytes(15).toString('hex')}`;
 const DAY = 86_400_000;
 
-interface LabCa {
+/** A certificate authority: its key pair, certificate and PEM. */
+export interface LabCa {
   keys: CryptoKeyPair;
   cert: X509.X509Certificate;
   pem: string;
 }
 
+async function makeCa(name: string, keys: CryptoKeyPair): Promise<LabCa> {
+  const x509 = await loadX509();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name,
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + 30 * DAY),
+    signingAlgorithm: ECDSA,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+    ],
+  }, crypto);
+  return { keys, cert, pem: pem(cert) };
+}
+
 let labCa: Promise<LabCa> | undefined;
 /** The process-wide lab CA that issues hardened devices' certificates. */
 export function getLabCa(): Promise<LabCa> {
-  return (labCa ??= (async () => {
-    const x509 = await loadX509();
-    const keys = await cachedKeys('ca', ECDSA);
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(),
-      name: 'CN=trustlab virtual bench lab CA, O=trustlab',
-      notBefore: new Date(Date.now() - DAY),
-      notAfter: new Date(Date.now() + 30 * DAY),
-      signingAlgorithm: ECDSA,
-      keys,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
-      ],
-    }, crypto);
-    return { keys, cert, pem: pem(cert) };
-  })());
+  return (labCa ??= (async () => makeCa('CN=trustlab virtual bench lab CA, O=trustlab', await cachedKeys('ca', ECDSA)))());
+}
+
+/** A new CA with its own fresh key (the update server makes one per start). */
+export async function createCa(commonName: string): Promise<LabCa> {
+  const keys = (await crypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return makeCa(`CN=${commonName}, O=trustlab`, keys);
+}
+
+/** Subject alternative names of a leaf certificate. */
+export interface LeafNames {
+  ip?: string;
+  dns?: string;
+}
+
+/**
+ * An ECDSA server certificate for `names`, issued by `ca`; `expired` makes its validity end
+ * a day before issue. The leaf key is shared per process (key generation is the slow part).
+ */
+export async function issueCertificate(ca: LabCa, subject: string, names: LeafNames, opts: { expired?: boolean } = {}): Promise<TlsMaterial> {
+  const x509 = await loadX509();
+  const keys = await cachedKeys('leaf-ec', ECDSA);
+  const now = Date.now();
+  const sans: X509.JsonGeneralName[] = [];
+  if (names.ip !== undefined) sans.push({ type: 'ip', value: names.ip });
+  if (names.dns !== undefined) sans.push({ type: 'dns', value: names.dns });
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject,
+    issuer: ca.cert.subject,
+    notBefore: new Date(opts.expired ? now - 30 * DAY : now - DAY),
+    notAfter: new Date(opts.expired ? now - DAY : now + 7 * DAY),
+    signingAlgorithm: ECDSA,
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(sans),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey, false, crypto),
+    ],
+  }, crypto);
+  return { certPem: pem(cert) + ca.pem, keyPem: keyToPem(keys.privateKey), caPem: ca.pem };
 }
 
 function leafExtensions(x509: typeof X509, address: string): X509.Extension[] {
@@ -116,25 +161,7 @@ function leafExtensions(x509: typeof X509, address: string): X509.Extension[] {
 
 /** A TLS 1.2+ grade ECDSA certificate for the address, issued by the lab CA. */
 export async function issueLabCertificate(deviceId: string, address: string): Promise<TlsMaterial> {
-  const x509 = await loadX509();
-  const ca = await getLabCa();
-  const keys = await cachedKeys('leaf-ec', ECDSA);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: `CN=${deviceId}, O=trustlab virtual bench`,
-    issuer: ca.cert.subject,
-    notBefore: new Date(Date.now() - DAY),
-    notAfter: new Date(Date.now() + 7 * DAY),
-    signingAlgorithm: ECDSA,
-    publicKey: keys.publicKey,
-    signingKey: ca.keys.privateKey,
-    extensions: [
-      ...leafExtensions(x509, address),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey, false, crypto),
-    ],
-  }, crypto);
-  return { certPem: pem(cert) + ca.pem, keyPem: keyToPem(keys.privateKey), caPem: ca.pem };
+  return issueCertificate(await getLabCa(), `CN=${deviceId}, O=trustlab virtual bench`, { ip: address });
 }
 
 /** A self-signed RSA certificate; `expired` backdates it so that notAfter is in the past. */

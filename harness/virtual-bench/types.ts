@@ -1,3 +1,6 @@
+import type { BenchUpdateSpec } from './update-client-spec.ts';
+import type { UpdateClient } from './update-client.ts';
+
 /**
  * Public shapes of the virtual bench and the documented port list of each profile. The port
  * list is fixed (high ports, the same with or without root) so that a harness without a
@@ -38,6 +41,8 @@ export interface VirtualDevice {
   caPem?: string;
   /** OpenSSH private key the device trusts for publickey login (hardened only). */
   sshClientKey?: string;
+  /** The device's firmware update client (driven through /api/v1/ on its https service). */
+  updateClient?: UpdateClient;
   stop(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ export interface BenchDeviceSpec {
   address: string;
   profile: BenchProfileName;
   serial?: string;
+  /** Update client kind and factory state; profile defaults when absent (update-client-spec.ts). */
+  update?: BenchUpdateSpec;
 }
 
 /** A set of running devices stopped together. */

@@ -175,10 +175,16 @@ function harden(server: http.Server): void {
   server.on('clientError', (_err: Error, socket: net.Socket) => socket.destroy());
 }
 
+/** The handler behind the target's interceptor, if it has one. */
+function withIntercept(target: BindTarget, handler: http.RequestListener): http.RequestListener {
+  const intercept = target.intercept;
+  return intercept ? (req, res) => void (intercept(req, res) || handler(req, res)) : handler;
+}
+
 /** Start a plaintext HTTP listener serving the handler. */
 export async function startHttp(target: BindTarget, handler: http.RequestListener): Promise<RunningService> {
   const tracker = new ConnectionTracker();
-  const server = http.createServer(handler);
+  const server = http.createServer(withIntercept(target, handler));
   harden(server);
   await listenTcp(server, target, tracker);
   return { stop: once(() => closeTcp(server, tracker)) };
@@ -192,7 +198,7 @@ export async function startHttps(
   grade: TlsGrade,
 ): Promise<RunningService> {
   const tracker = new ConnectionTracker();
-  const server = https.createServer(tlsServerOptions(material, grade), handler);
+  const server = https.createServer(tlsServerOptions(material, grade), withIntercept(target, handler));
   harden(server);
   // A failed handshake (wrong version, garbage bytes) is device behaviour, not a fault.
   server.on('tlsClientError', (_err: Error, socket: tls.TLSSocket) => socket.destroy());

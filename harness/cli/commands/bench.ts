@@ -12,6 +12,7 @@ import { ExitCode, TrustlabError } from '../../errors.ts';
 import { NETNS_ENV } from '../../netns/namespace.ts';
 import { pidAlive, terminatePids } from '../../netns/process-control.ts';
 import { startBench, type BenchProfileName } from '../../virtual-bench/index.ts';
+import { benchUpdateSpec } from '../../virtual-bench/update-client-spec.ts';
 import { expectPositionals, parseFlags, type Command } from '../command.ts';
 import { loadWithRegistry } from '../setup.ts';
 
@@ -79,7 +80,7 @@ async function down(configPath: string): Promise<number> {
 
 async function serve(configPath: string, file: string, createdNamespace: boolean): Promise<number> {
   const { loaded } = await loadWithRegistry(configPath);
-  const specs = loaded.config.devices.filter((d) => d.virtual).map((d) => ({ id: d.id, address: d.address, profile: d.virtual!.profile as BenchProfileName }));
+  const specs = loaded.config.devices.filter((d) => d.virtual).map((d) => ({ id: d.id, address: d.address, profile: d.virtual!.profile as BenchProfileName, update: benchUpdateSpec(d) }));
   const bench = await startBench(specs);
   const state: BenchState = {
     pid: process.pid, config: loaded.path, createdNamespace, devices: bench.devices.map((d) => `${d.id}@${d.address}`),

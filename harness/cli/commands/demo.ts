@@ -12,6 +12,7 @@ import { createNamespace, currentNamespace, netnsSupport, reexecInNamespace } fr
 import { initKeyPair, publicPathFor } from '../../../reports/keys.ts';
 import { startRun, type RunMode } from '../../run/runner.ts';
 import { BENCH_PROFILES, startBench, type BenchProfileName } from '../../virtual-bench/index.ts';
+import { benchUpdateSpec } from '../../virtual-bench/update-client-spec.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { showProgress } from '../progress.ts';
 import { abortOnSignals, loadWithRegistry } from '../setup.ts';
@@ -80,6 +81,7 @@ The demo exits 0 when it completed: the bench's weak devices are meant to fail.
     process.stdout.write(`starting the virtual bench: ${virtual.map((d) => `${d.id} (${d.virtual!.profile}) at ${d.address}`).join(', ')}\n`);
     const bench = await startBench(virtual.map((d) => ({
       id: d.id, address: d.address, profile: d.virtual!.profile as BenchProfileName, ...(d.product.serial ? { serial: d.product.serial } : {}),
+      update: benchUpdateSpec(d),
     })));
     const abort = abortOnSignals();
     const stop = showProgress();
