@@ -119,12 +119,23 @@ export async function httpTryAll(t: HttpAuthTarget, creds: readonly LoginCredent
   const worker = async (): Promise<void> => {
     for (let cred = queue.shift(); cred; cred = queue.shift()) {
       if (t.budget) await t.budget.paceAttempt(t.signal);
-      const auth = current.scheme === 'basic'
+      const authFor = (ch: Challenge): string => (ch.scheme === 'basic'
         ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`, 'utf8').toString('base64')}`
-        : digestAuthorization(current, cred, 'GET', t.path, ++nc);
+        : digestAuthorization(ch, cred, 'GET', t.path, ++nc));
       const started = performance.now();
-      const r = await get(c, t, auth);
-      const header = first(r.headers['www-authenticate']);
+      let auth = authFor(current);
+      let r = await get(c, t, auth);
+      let header = first(r.headers['www-authenticate']);
+      // A 401 carrying a new nonce means ours was stale: answer the fresh challenge once.
+      if (r.status === 401 && header && current.scheme === 'digest') {
+        const fresh = parseChallenge(header);
+        if (fresh.params.nonce !== current.params.nonce || /stale\s*=\s*"?true/i.test(header)) {
+          current = fresh;
+          auth = authFor(current);
+          r = await get(c, t, auth);
+          header = first(r.headers['www-authenticate']);
+        }
+      }
       if (header && current.scheme === 'digest') current = parseChallenge(header);
       const verdict = judgeAnswer(r.status, first(r.headers['retry-after']));
       results.push({

@@ -130,11 +130,20 @@ export async function rtspTryAll(t: LoginTarget, path: string, challenge: Challe
     for (const cred of creds) {
       if (!c || c.isClosed) { c?.close(); c = await RtspConnection.open(t); }
       if (t.budget) await t.budget.paceAttempt(t.signal);
-      const auth = current.scheme === 'basic' ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}` : digestAuthorization(current, cred, 'DESCRIBE', c.url(path), ++nc);
       const started = performance.now();
-      const { request, response } = await c.describe(path, auth);
-      const header = response?.headers['www-authenticate'];
-      if (header && current.scheme === 'digest') current = parseChallenge(header);
+      const send = (): ReturnType<RtspConnection['describe']> => c!.describe(path, current.scheme === 'basic' ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}` : digestAuthorization(current, cred, 'DESCRIBE', c!.url(path), ++nc));
+      let { request, response } = await send();
+      let header = response?.headers['www-authenticate'];
+      // A digest nonce is often per connection or per time window: a 401 with a new nonce means ours was stale, so answer it once.
+      if (response?.status === 401 && header && current.scheme === 'digest') {
+        const fresh = parseChallenge(header);
+        if (fresh.params.nonce !== current.params.nonce) {
+          current = fresh;
+          ({ request, response } = await send());
+          header = response?.headers['www-authenticate'];
+          if (header) current = parseChallenge(header);
+        }
+      }
       const status = response?.status;
       const outcome: LoginResult['outcome'] = status === 200 ? 'accepted' : status === 429 || status === 423 || status === 453 ? 'locked-out' : 'rejected';
       results.push({ outcome, credential: cred, detail: status ? `RTSP ${status} ${response!.reason}` : 'no answer', elapsedMs: Math.round(performance.now() - started), transcript: show(request, response) });

@@ -8,7 +8,8 @@ import type { CheckContext, LoginCredential, LoginResult, LoginTarget } from '..
 import { sshTryAll } from '../../adapters/ssh/login.ts';
 import { telnetTryAll } from '../../adapters/telnet/login.ts';
 import { httpTryAll } from '../../adapters/http/auth.ts';
-import { launchBrowser, webTryAll, type WebLoginResult } from '../../adapters/web-ui/login-form.ts';
+import { launchBrowser, type WebLoginResult } from '../../adapters/web-ui/login-form.ts';
+import { formTryAll } from '../../adapters/web-ui/form-post.ts';
 import { mqttTryAll } from '../../adapters/mqtt/connect.ts';
 import { ftpTryAll } from '../../adapters/ftp/login.ts';
 import { rtspTryAll } from '../../adapters/rtsp/describe.ts';
@@ -61,7 +62,7 @@ async function batch(ctx: CheckContext, s: Surface, creds: LoginCredential[], br
     case 'http-basic': case 'http-digest':
       return httpTryAll({ ...t, tls: s.tls, path: s.path ?? '/' }, creds, Math.min(4, parallelism(ctx)));
     case 'web-form':
-      return webTryAll(await browsers.get(), { ...t, tls: s.tls }, s.form!, creds, Math.min(2, parallelism(ctx)));
+      return formTryAll(await browsers.get(), { ...t, tls: s.tls }, s.form!, creds, Math.min(2, parallelism(ctx)));
     case 'mqtt':
       return mqttTryAll({ ...t, tls: s.tls }, creds, Math.min(4, parallelism(ctx)));
     case 'ftp':

@@ -41,7 +41,7 @@ export function measure(results: readonly LoginResult[], seconds: number): Brute
 
 /** Judge a measurement: protected (and how) or not. */
 export function judgeBruteForce(m: BruteForceMeasure, wanted: number, cfg = surfaceTable.bruteForce): { status: 'pass' | 'fail'; why: string } {
-  if (m.lockedOutAfter !== undefined) return { status: 'pass', why: `locked out after ${m.lockedOutAfter} failure(s)` };
+  if (m.lockedOutAfter !== undefined) return { status: 'pass', why: m.lockedOutAfter === 0 ? 'the login is locked: the lockout from earlier failures in this run is still in force' : `locked out after ${m.lockedOutAfter} failure(s)` };
   if (m.medianMs >= cfg.slowFailureMs) return { status: 'pass', why: `each failure delayed (median ${m.medianMs} ms >= ${cfg.slowFailureMs} ms)` };
   if (m.failures >= 6 && m.lastMs >= cfg.growthFactor * Math.max(m.firstMs, 1) && m.lastMs >= cfg.slowFailureMs / 2) return { status: 'pass', why: `failure delays grow (${m.firstMs} ms -> ${m.lastMs} ms)` };
   if (m.failures < wanted) return { status: 'pass', why: `only ${m.failures} failure(s) possible within ${cfg.maxSeconds} s (rate limited)` };

@@ -67,10 +67,11 @@ export default defineCheck({
           out.push({ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: the login was not offered when tried (${run.results[0]?.detail ?? s.detail})`, data: { surface: s.kind } });
           continue;
         }
-        const lock = run.lockout ? `; the device locked the login after ${tried.length - 1} failure(s) (${run.lockout.detail}), so the remaining ${run.untried} credential(s) could not be guessed either` : '';
+        const refused = tried.filter((r) => r.outcome === 'rejected').length;
+        const lock = run.lockout ? `; then the device locked the login (after ${refused} failure(s) here and any earlier in this run) (${run.lockout.detail}), so the remaining ${run.untried} credential(s) could not be guessed either` : '';
         out.push({
           testId: TEST, status: 'pass', target: s.target, evidence: [log],
-          summary: `${label(s)}: ${tried.length} default credential(s) refused${lock}`,
+          summary: `${label(s)}: ${refused} default credential(s) refused${lock}`,
           data: { surface: s.kind, tried: tried.length, untried: run.untried, lockedOut: run.lockout !== undefined, tables },
         });
       }

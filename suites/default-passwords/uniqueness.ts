@@ -41,6 +41,17 @@ export function derivations(u: Omit<Unit, 'id' | 'password'>): string[] {
   return [...out];
 }
 
+/** Which identifier a password is taken from (it equals, or is a 4+ character piece of, the identifier). */
+export function derivedFrom(u: Omit<Unit, 'id' | 'password'>, password: string): 'MAC' | 'serial' | 'SSID' | undefined {
+  const p = password.toLowerCase();
+  if (p.length < 4) return undefined;
+  const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (u.mac && norm(u.mac).includes(norm(p)) && norm(p).length >= 4) return 'MAC';
+  if (u.serial && (u.serial.toLowerCase().includes(p) || (norm(p).length >= 4 && norm(u.serial).includes(norm(p))))) return 'serial';
+  if (u.ssid && (u.ssid.toLowerCase().includes(p) || (norm(p).length >= 4 && norm(u.ssid).includes(norm(p))))) return 'SSID';
+  return undefined;
+}
+
 /** Problems among recorded passwords: shared, sequential, derived. Never includes a password. */
 export function comparePasswords(units: readonly Unit[]): string[] {
   const withPw = units.filter((u): u is Unit & { password: string } => typeof u.password === 'string' && u.password !== '');
@@ -56,8 +67,8 @@ export function comparePasswords(units: readonly Unit[]): string[] {
     }
   }
   for (const u of withPw) {
-    const d = derivations(u).map((x) => x.toLowerCase());
-    if (d.includes(u.password.toLowerCase())) problems.push(`unit ${u.id}'s password is derived from its ${u.mac && derivations({ mac: u.mac }).some((x) => x.toLowerCase() === u.password.toLowerCase()) ? 'MAC' : u.serial && derivations({ serial: u.serial }).some((x) => x.toLowerCase() === u.password.toLowerCase()) ? 'serial' : 'SSID'}`);
+    const from = derivedFrom(u, u.password);
+    if (from) problems.push(`unit ${u.id}'s password is derived from its ${from}`);
   }
   return problems;
 }
