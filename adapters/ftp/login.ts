@@ -21,7 +21,7 @@ async function open(t: LoginTarget): Promise<{ client: Client; greeting: string 
   const client = new Client(t.timeoutMs ?? 5000);
   try {
     const res = await client.connect(t.address, t.port);
-    return { client, greeting: `${res.code} ${res.message}` };
+    return { client, greeting: /^\d{3}/.test(res.message.trim()) ? res.message.trim() : `${res.code} ${res.message.trim()}` };
   } catch (err) {
     client.close();
     if (err instanceof FTPError) throw new TrustlabError('TL_TRANSPORT', `FTP greeting from ${t.address}:${t.port} was ${err.code}: ${err.message}`, { cause: err });
@@ -60,7 +60,7 @@ export async function ftpTryAll(t: LoginTarget, creds: readonly LoginCredential[
       try {
         const res = await session.client.login(cred.username, cred.password);
         outcome = 'accepted';
-        detail = `${res.code} ${res.message.trim()}`;
+        detail = /^\d{3}/.test(res.message.trim()) ? res.message.trim() : `${res.code} ${res.message.trim()}`;
         closeAfter = true;
       } catch (err) {
         const code = err instanceof FTPError ? err.code : undefined;
