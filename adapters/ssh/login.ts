@@ -93,28 +93,35 @@ export async function sshOfferedMethods(target: LoginTarget, username = 'root'):
 }
 
 /**
- * Try every credential, grouped by username, reconnecting whenever the server ends a session.
- * Stops a username when the server stops answering (no progress in a fresh connection).
+ * Try every credential: grouped by username, up to `perConnection` passwords per connection,
+ * `parallel` connections at once (each takes a socket from the device budget). Passwords a
+ * connection did not reach go back on the queue; a fresh connection that takes no attempt ends
+ * that username (the method is absent, or the server stopped listening to us).
  */
-export async function sshTryAll(target: LoginTarget, creds: readonly LoginCredential[], method: SshPasswordMethod = 'password', perConnection = 6): Promise<LoginResult[]> {
+export async function sshTryAll(target: LoginTarget, creds: readonly LoginCredential[], method: SshPasswordMethod = 'password', opts: { perConnection?: number; parallel?: number } = {}): Promise<LoginResult[]> {
+  const per = opts.perConnection ?? 6;
+  const queue: { username: string; passwords: string[] }[] = [];
   const byUser = new Map<string, string[]>();
   for (const c of creds) byUser.set(c.username, [...(byUser.get(c.username) ?? []), c.password]);
+  for (const [username, passwords] of byUser) for (let i = 0; i < passwords.length; i += per) queue.push({ username, passwords: passwords.slice(i, i + per) });
   const results: LoginResult[] = [];
-  for (const [username, passwords] of byUser) {
-    let left = [...passwords];
-    while (left.length > 0) {
-      const batch = left.slice(0, perConnection);
-      const r = await sshSession(target, username, batch, method);
+  const dead = new Map<string, { outcome: LoginResult['outcome']; detail: string }>();
+  const worker = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const stop = dead.get(job.username);
+      if (stop) { results.push(...job.passwords.map((password) => ({ ...stop, credential: { username: job!.username, password }, elapsedMs: 0, transcript: '' }))); continue; }
+      const r = await sshSession(target, job.username, job.passwords, method);
       results.push(...r.results);
       if (r.results.length === 0) {
-        // A fresh connection that takes no attempt: the method is absent, or the server stopped listening to us.
         const outcome: LoginResult['outcome'] = r.offered.length > 0 || results.length === 0 ? 'not-offered' : 'locked-out';
         const detail = r.offered.length > 0 ? `${method} not offered (server offers ${r.offered.join(',')})` : 'server ended the session before any attempt';
-        results.push(...left.map((password) => ({ outcome, credential: { username, password }, detail, elapsedMs: 0, transcript: '' })));
-        break;
+        dead.set(job.username, { outcome, detail });
+        results.push(...job.passwords.map((password) => ({ outcome, credential: { username: job!.username, password }, detail, elapsedMs: 0, transcript: '' })));
+      } else if (r.untried.length > 0) {
+        queue.unshift({ username: job.username, passwords: r.untried });
       }
-      left = [...r.untried, ...left.slice(batch.length)];
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.parallel ?? 4) }, worker));
   return results;
 }

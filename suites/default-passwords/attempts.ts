@@ -56,7 +56,7 @@ async function batch(ctx: CheckContext, s: Surface, creds: LoginCredential[], br
   const t: LoginTarget = { guard: ctx.guard, address: ctx.device.address, port: s.target.port, timeoutMs: 5000, budget: ctx.budget, signal: ctx.signal };
   switch (s.kind) {
     case 'ssh':
-      return sshTryAll(t, creds, s.sshMethods?.includes('password') ? 'password' : 'keyboard-interactive');
+      return sshTryAll(t, creds, s.sshMethods?.includes('password') ? 'password' : 'keyboard-interactive', { parallel: parallelism(ctx) });
     case 'telnet':
       return telnetTryAll(t, creds, { connections: parallelism(ctx), stepTimeoutMs: 10_000 });
     case 'http-basic': case 'http-digest':
