@@ -12,9 +12,8 @@ import { telnetTryAll } from '../../adapters/telnet/login.ts';
 import { httpTryAll } from '../../adapters/http/auth.ts';
 
 const guard = createScopeGuard(['127.88.0.0/24']);
-// The device budget a lab would set for a sturdy device: 32 sockets, attempts unpaced. Telnet logins
-// sleep ~3 s per failure (busybox login), so the corpus is spread over 24 connections.
-const budget = createBudgetGate({ maxSockets: 32, attemptsPerSecond: 1000 });
+// The device budget a lab would set for a sturdy device: 16 sockets, attempts unpaced.
+const budget = createBudgetGate({ maxSockets: 16, attemptsPerSecond: 1000 });
 const read = (file: string): LoginCredential[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => {
   const i = l.indexOf(':');
   return { username: l.slice(0, i), password: l.slice(i + 1) };
@@ -30,7 +29,7 @@ const t0 = performance.now();
 // The three services run at once, as the suite's device budget allows; hydra runs them one after another.
 await Promise.all([
   time('ssh', () => sshTryAll({ guard, address: '127.88.0.10', port: 22, budget, timeoutMs: 8000 }, read(lists.ssh!), 'password', { parallel: 8 })),
-  time('telnet', () => telnetTryAll({ guard, address: '127.88.0.11', port: 23, budget, timeoutMs: 8000 }, read(lists.telnet!), { connections: 24, stepTimeoutMs: 10_000 })),
+  time('telnet', () => telnetTryAll({ guard, address: '127.88.0.11', port: 23, budget, timeoutMs: 8000 }, read(lists.telnet!), { connections: 12, stepTimeoutMs: 10_000 })),
   time('http', () => httpTryAll({ guard, address: '127.88.0.11', port: 80, tls: false, path: '/admin', budget, timeoutMs: 8000 }, read(lists.http!), 4)),
 ]);
 process.stdout.write(JSON.stringify({ totalMs: Math.round(performance.now() - t0), services: out }));
