@@ -58,13 +58,15 @@ export function judgeFormAnswer(status: number, location: string | undefined, bo
 const specs = new WeakMap<LoginForm, FormSpec | undefined>();
 
 /** Try every credential by replaying the form submission; confirm acceptances in the browser. */
-export async function formTryAll(browser: Browser, t: WebTarget, form: LoginForm, creds: readonly LoginCredential[], parallel = 2): Promise<WebLoginResult[]> {
-  if (!specs.has(form)) specs.set(form, await readFormSpec(browser, t, form).catch(() => undefined));
+export async function formTryAll(browserOrGetter: Browser | (() => Promise<Browser>), t: WebTarget, form: LoginForm, creds: readonly LoginCredential[], parallel = 2): Promise<WebLoginResult[]> {
+  // The browser starts only when needed: a cached form shape and no acceptance need none.
+  const browser = (): Promise<Browser> => (typeof browserOrGetter === 'function' ? browserOrGetter() : Promise.resolve(browserOrGetter));
+  if (!specs.has(form)) specs.set(form, await readFormSpec(await browser(), t, form).catch(() => undefined));
   const spec = specs.get(form);
-  if (!spec || spec.method !== 'POST') return webTryAll(browser, t, form, creds, parallel);
+  if (!spec || spec.method !== 'POST') return webTryAll(await browser(), t, form, creds, parallel);
   const action = new URL(spec.action);
   const page = new URL(form.url);
-  if (action.host !== page.host) return webTryAll(browser, t, form, creds, parallel);
+  if (action.host !== page.host) return webTryAll(await browser(), t, form, creds, parallel);
   t.guard.assertInScope(t.address, `connect to port ${t.port}`);
   const client = new Client(action.origin, { connect: { rejectUnauthorized: false, timeout: t.timeoutMs ?? 5000 }, headersTimeout: t.timeoutMs ?? 5000, bodyTimeout: t.timeoutMs ?? 5000, connections: parallel } as Client.Options);
   const queue = [...creds];
@@ -96,7 +98,7 @@ export async function formTryAll(browser: Browser, t: WebTarget, form: LoginForm
   // The browser has the last word on every acceptance, and keeps the screenshot.
   for (const [i, r] of results.entries()) {
     if (r.outcome !== 'accepted') continue;
-    const [seen] = await webTryAll(browser, t, form, [r.credential], 1);
+    const [seen] = await webTryAll(await browser(), t, form, [r.credential], 1);
     if (seen) results[i] = { ...seen, transcript: `${r.transcript}browser replay:\n${seen.transcript}` };
   }
   return results;

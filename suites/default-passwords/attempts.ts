@@ -62,7 +62,7 @@ async function batch(ctx: CheckContext, s: Surface, creds: LoginCredential[], br
     case 'http-basic': case 'http-digest':
       return httpTryAll({ ...t, tls: s.tls, path: s.path ?? '/' }, creds, Math.min(4, parallelism(ctx)));
     case 'web-form':
-      return formTryAll(await browsers.get(), { ...t, tls: s.tls }, s.form!, creds, Math.min(2, parallelism(ctx)));
+      return formTryAll(() => browsers.get(), { ...t, tls: s.tls }, s.form!, creds, Math.min(2, parallelism(ctx)));
     case 'mqtt':
       return mqttTryAll({ ...t, tls: s.tls }, creds, Math.min(4, parallelism(ctx)));
     case 'ftp':
