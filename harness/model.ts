@@ -61,7 +61,9 @@ export interface DeviceConfig {
     tlsCa?: string;
   };
   profile?: string;
-  samples?: { id: string; address: string; serial?: string; mac?: string }[];
+  samples?: { id: string; address: string; serial?: string; mac?: string; password?: string; ssid?: string }[];
+  /** What the lab read off this unit's label (CTM-DP-03); the password is a secret, never reported. */
+  label?: { password?: string; mac?: string; ssid?: string };
   budget: DeviceBudget;
   ports: PortSelection;
   /** Lab-provided credentials for authenticated tests: never written to reports or logs. */
@@ -87,6 +89,8 @@ export interface LabConfig {
   suites: string[];
   plugins: string[];
   standards: { id: string; edition: string }[];
+  /** Lab-provided default-credential lists (CSV paths, made absolute at load) for the default-passwords suite. */
+  credentialLists?: string[];
 }
 
 /** A config as loaded: the frozen object plus where it came from. */

@@ -69,6 +69,7 @@ export function parseLabConfig(text: string, file: string, opts: LoadOptions = {
   const config = data as LabConfig;
   config.lab.key = path.resolve(path.dirname(file), config.lab.key);
   config.plugins = config.plugins.map((p) => resolvePluginSpec(p, file));
+  if (config.credentialLists) config.credentialLists = config.credentialLists.map((p) => path.resolve(path.dirname(file), p));
   for (const d of config.devices) {
     const ca = d.declared.tlsCa;
     if (ca !== undefined && !ca.startsWith('-----BEGIN')) d.declared.tlsCa = path.resolve(path.dirname(file), ca);

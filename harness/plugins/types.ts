@@ -178,3 +178,30 @@ export interface ProfilePlugin {
 
 /** A finding with its place in the run, as the report builder receives it. */
 export type RecordedFinding = Finding;
+
+/** What one login attempt on an authentication surface came to (device behaviour, never an error). */
+export type LoginOutcome = 'accepted' | 'rejected' | 'locked-out' | 'not-offered';
+
+/** A username and password to try; `password` may be empty. */
+export interface LoginCredential {
+  username: string;
+  password: string;
+}
+
+/** One attempt's outcome with what was said on the wire, for evidence. */
+export interface LoginResult {
+  outcome: LoginOutcome;
+  credential: LoginCredential;
+  /** Short reason: the reply code or text that decided the outcome. */
+  detail: string;
+  /** Milliseconds from sending the credential to the decision. */
+  elapsedMs: number;
+  /** What was sent and received, as readable text. */
+  transcript: string;
+}
+
+/** Where a login adapter goes: an endpoint plus the device's attempt pacer. */
+export interface LoginTarget extends EndpointTarget {
+  /** Paces each attempt on the device's budget, shared with the rest of the run. */
+  budget?: Pick<DeviceBudgetGate, 'acquireSocket' | 'paceAttempt'>;
+}

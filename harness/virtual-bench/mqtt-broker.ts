@@ -19,7 +19,12 @@ export interface MqttOptions {
   tls?: { material: TlsMaterial; grade: TlsGrade };
   /** Retained messages published at start (what a subscriber to "#" would see). */
   retained: { topic: string; payload: string }[];
+  /** Consecutive bad passwords after which every CONNECT is refused (code 3) for 5 minutes. */
+  lockoutAfter?: number;
 }
+
+const LOCKOUT_MS = 5 * 60_000;
+const SERVER_UNAVAILABLE = 3;
 
 // MQTT 3.1.1 CONNACK return codes (aedes declares them as a const enum, unusable here).
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -41,6 +46,8 @@ function publishRetained(broker: Aedes, topic: string, payload: string): Promise
 /** Start the MQTT (or MQTT over TLS) service on the target address and port. */
 export async function startMqtt(opts: MqttOptions): Promise<RunningService> {
   const users = opts.users;
+  let failures = 0;
+  let lockedUntil = 0;
   const broker = await Aedes.createBroker({
     id: `${opts.target.deviceId}-${opts.target.service}`,
     // Clients that open a socket and never send CONNECT are dropped as a small device would.
@@ -54,9 +61,12 @@ export async function startMqtt(opts: MqttOptions): Promise<RunningService> {
             password: Buffer | undefined,
             done: (error: AuthenticateError | null, success: boolean | null) => void,
           ) => {
+            if (Date.now() < lockedUntil) return done(authError(SERVER_UNAVAILABLE, 'locked after repeated failures'), false);
             if (username === undefined) return done(authError(NOT_AUTHORIZED, 'anonymous access refused'), false);
             const ok = users.some((u) => u.username === username && password !== undefined && password.toString('utf8') === u.password);
-            if (ok) return done(null, true);
+            if (ok) { failures = 0; return done(null, true); }
+            failures += 1;
+            if (opts.lockoutAfter !== undefined && failures >= opts.lockoutAfter) { lockedUntil = Date.now() + LOCKOUT_MS; failures = 0; }
             return done(authError(BAD_USERNAME_OR_PASSWORD, 'bad username or password'), false);
           },
         }),

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { FirmwareIdentity } from './busybox-shell.ts';
 import { startCoap } from './coap-server.ts';
+import { startFtp } from './ftp-server.ts';
+import { startRtsp } from './rtsp-server.ts';
 import type { BindTarget, RunningService } from './lifecycle.ts';
 import { startMqtt } from './mqtt-broker.ts';
 import { labSshClientKey, startSsh } from './ssh-server.ts';
@@ -53,6 +55,7 @@ function weakPlan(dev: PlanInput): DevicePlan {
     credentials: [
       cred('ssh', 'admin', 'admin'), cred('telnet', 'root', 'xc3511'),
       cred('http', 'admin', 'admin'), cred('https', 'admin', 'admin'),
+      cred('ftp', 'admin', 'admin'), cred('ftp', 'anonymous', ''), cred('rtsp', 'admin', 'admin'),
     ],
     starters: {
       ssh: (target) => startSsh({
@@ -76,6 +79,8 @@ function weakPlan(dev: PlanInput): DevicePlan {
         config: { device_name: dev.firmware.hostname, ...wifi, admin_password: 'admin', cloud_url: 'http://cloud.invalid/api' },
         status: { serial: dev.serial, firmware: 'V2.1.3.170301', online: 'true' },
       }),
+      ftp: (target) => startFtp({ target, users: [{ username: 'admin', password: 'admin' }], anonymous: true }),
+      rtsp: (target) => startRtsp({ target, auth: 'digest', users: [{ username: 'admin', password: 'admin' }], paths: ['/live', '/stream1'] }),
     },
   };
 }
@@ -103,7 +108,7 @@ async function hardenedPlan(dev: PlanInput): Promise<DevicePlan> {
       https: async (target) => startHttps(target, web, await certificate(), 'modern'),
       mqtts: async (target) => startMqtt({
         target, users: [{ username: 'device', password }],
-        tls: { material: await certificate(), grade: 'modern' }, retained: [],
+        tls: { material: await certificate(), grade: 'modern' }, retained: [], lockoutAfter: 5,
       }),
     },
   };

@@ -71,6 +71,8 @@ export const BENCH_PORTS = {
   mqtt: 1883,
   mqtts: 8883,
   coap: 5683,
+  ftp: 2121,
+  rtsp: 8554,
 } as const;
 
 /** Names of the services a bench device can run. */
@@ -84,6 +86,8 @@ const SERVICE_DEFS: Record<BenchServiceName, BenchService> = {
   mqtt: { transport: 'tcp', port: BENCH_PORTS.mqtt, service: 'mqtt' },
   mqtts: { transport: 'tcp', port: BENCH_PORTS.mqtts, service: 'mqtts', tls: true },
   coap: { transport: 'udp', port: BENCH_PORTS.coap, service: 'coap' },
+  ftp: { transport: 'tcp', port: BENCH_PORTS.ftp, service: 'ftp' },
+  rtsp: { transport: 'tcp', port: BENCH_PORTS.rtsp, service: 'rtsp' },
 };
 
 /** The service descriptor for one service name (a fresh copy, safe to hand out). */
@@ -92,7 +96,7 @@ export function serviceDef(name: BenchServiceName): BenchService {
 }
 
 const PROFILE_SERVICES: Record<BenchProfileName, BenchServiceName[]> = {
-  weak: ['ssh', 'telnet', 'http', 'https', 'mqtt', 'coap'],
+  weak: ['ssh', 'telnet', 'http', 'https', 'mqtt', 'coap', 'ftp', 'rtsp'],
   hardened: ['ssh', 'https', 'mqtts'],
   mixed: ['ssh', 'http', 'https', 'mqtt'],
 };
@@ -110,14 +114,15 @@ export const BENCH_PROFILES: Record<BenchProfileName, { description: string; ser
       'kex/ciphers offered), telnet root/xc3511 with a BusyBox shell, http admin/admin (basic auth ' +
       'on /admin, form login on /login) with a "Server: lighttpd/1.4.35" version banner, https ' +
       'with TLS 1.0/1.1 enabled and an expired self-signed RSA-1024 certificate, anonymous MQTT, ' +
-      'CoAP /config readable and writable without auth.',
+      'CoAP /config readable and writable without auth, FTP with anonymous login and admin/admin ' +
+      '(passive data ports on the device address), RTSP /live behind digest auth admin/admin.',
     services: PROFILE_SERVICES.weak.map(serviceDef),
   },
   hardened: {
     description:
       'ssh publickey only (no password method offered), https TLS 1.2+ with a certificate from ' +
       'the lab CA and a form login that locks after 5 failures (429), MQTT over TLS only with a ' +
-      'unique random password per device; nothing else open.',
+      'unique random password per device that locks after 5 failures; nothing else open.',
     services: PROFILE_SERVICES.hardened.map(serviceDef),
   },
   mixed: {

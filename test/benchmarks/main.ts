@@ -7,6 +7,7 @@ import { runEngineMicro } from './engine-micro.ts';
 import { runMicro } from './micro.ts';
 import { runScanVsNmap, type Scenario } from './scan-vs-nmap.ts';
 import { runTlsVsSslscan } from './tls-vs-sslscan.ts';
+import { runPasswordsVsHydra } from './passwords-vs-hydra.ts';
 
 const table = (rows: { name: string; opsPerSec: number; meanUs: number }[]): void => {
   console.log('| task | ops/s | mean (us) |\n| --- | ---: | ---: |');
@@ -45,4 +46,14 @@ if ('skipped' in tls) console.log(`skipped: ${tls.skipped}`);
 else {
   console.log('| trustlab process (ms) | audit alone (ms) | sslscan (ms) | ratio process | ratio audit | versions agree | suites per version (trustlab/sslscan) |\n| ---: | ---: | ---: | ---: | ---: | --- | --- |');
   console.log(`| ${tls.trustlabMs} | ${tls.auditMs} | ${tls.sslscanMs} | ${tls.ratio} | ${tls.auditRatio} | ${tls.versionsAgree ? 'yes' : 'NO'} | ${tls.detail}${tls.suitesAgree ? '' : ' (DIFFER)'} |`);
+}
+
+// Default-passwords (issue 4): the corpus on a real-daemon device vs hydra, same run.
+const hydra = await runPasswordsVsHydra();
+console.log('\n## Default-password corpus vs hydra (same run, real daemons in a network namespace)\n');
+if ('skipped' in hydra) console.log(`skipped: ${hydra.skipped}`);
+else {
+  console.log('| service | list | trustlab (ms) | hydra -t 4 (ms) | trustlab found | hydra found | recall trustlab | recall hydra |\n| --- | ---: | ---: | ---: | --- | --- | ---: | ---: |');
+  for (const r of hydra.rows) console.log(`| ${r.service} | ${r.list} | ${r.trustlabMs} | ${r.hydraMs} | ${r.trustlabFound.join(' ') || '-'} | ${r.hydraFound.join(' ') || '-'} | ${r.trustlabRecall} | ${r.hydraRecall} |`);
+  console.log(`\nTotal wall time: trustlab ${hydra.trustlabTotalMs} ms (three services at once), hydra ${hydra.hydraTotalMs} ms (one service after another); ratio ${hydra.ratio}.`);
 }

@@ -24,7 +24,7 @@ const DEMO_CONFIG = fileURLToPath(new URL('../../../lab-configs/demo-lab.yaml', 
  * conventional IoT and debug ports (so closed ports are measured too), never the host's
  * whole loopback, where other services of this machine listen.
  */
-export const DEMO_LOOPBACK_PORTS = '21-23,80,443,554,1234,1883,2222,2323,5555,5683,8080,8443,8883';
+export const DEMO_LOOPBACK_PORTS = '21-23,80,443,554,1234,1883,2121,2222,2323,5555,5683,8080,8443,8554,8883';
 
 export const demoCommand: Command = {
   name: 'demo',

@@ -131,7 +131,7 @@ describe('bench lifecycle', () => {
   });
 
   it('documents the port list of each profile', () => {
-    expect(BENCH_PROFILES.weak.services.map((s) => s.port)).toEqual([2222, 2323, 8080, 8443, 1883, 5683]);
+    expect(BENCH_PROFILES.weak.services.map((s) => s.port)).toEqual([2222, 2323, 8080, 8443, 1883, 5683, 2121, 8554]);
     expect(BENCH_PROFILES.hardened.services.map((s) => s.port)).toEqual([2222, 8443, 8883]);
     expect(BENCH_PROFILES.mixed.services.map((s) => s.port)).toEqual([2222, 8080, 8443, 1883]);
     for (const p of Object.values(BENCH_PROFILES)) expect(p.description.length).toBeGreaterThan(40);

@@ -176,7 +176,7 @@ describe('weak profile: mqtt and coap', () => {
 
   it('lists its services and default credentials as ground truth', () => {
     expect(device.services.map((s) => `${s.service}/${s.port}`)).toEqual([
-      'ssh/2222', 'telnet/2323', 'http/8080', 'https/8443', 'mqtt/1883', 'coap/5683',
+      'ssh/2222', 'telnet/2323', 'http/8080', 'https/8443', 'mqtt/1883', 'coap/5683', 'ftp/2121', 'rtsp/8554',
     ]);
     expect(device.credentials).toContainEqual({ service: 'telnet', port: 2323, username: 'root', password: 'xc3511' });
   });
