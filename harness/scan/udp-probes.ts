@@ -4,6 +4,7 @@
  * (as nmap sends), which most services ignore: they can only show as open|filtered or closed.
  */
 import { loadTable } from '../plugins/policies.ts';
+import { parsePortList } from './ports.ts';
 import type { UdpProbeName } from './udp-payloads.ts';
 
 /** One row of the probe table. */
@@ -34,4 +35,9 @@ export function udpProbeFor(port: number): UdpProbeEntry {
 /** Every row (for the integrity test). */
 export function udpProbeEntries(): readonly UdpProbeEntry[] {
   return table.entries;
+}
+
+/** A UDP port list: "default" (the probe table) or any list parsePortList takes. */
+export function parseUdpPortList(spec: string): number[] {
+  return spec === 'default' ? [...DEFAULT_UDP_PORTS] : parsePortList(spec);
 }
