@@ -1,7 +1,7 @@
 /** The lab config's port selection for the open-ports suite: UDP probe list keyword and version detection. */
 import { describe, expect, it } from 'vitest';
 import { parseLabConfig } from '../../../harness/config/load.ts';
-import { TrustlabError } from '../../../harness/errors.ts';
+import type { TrustlabError } from '../../../harness/errors.ts';
 import { DEFAULT_UDP_PORTS } from '../../../harness/scan/udp-probes.ts';
 import { udpPortsFor } from '../../../suites/open-ports/listening-services.ts';
 
