@@ -7,18 +7,10 @@
 import type { Socket } from 'node:net';
 import type { DiscoveredService } from '../model.ts';
 import { guardedConnect, type ScopeGuard } from '../scope/guard.ts';
+import { PORT_HINTS } from './port-hints.ts';
 import { GENERIC_ORDER, PROBE_ORDER, classifyReply, probeRequest, tlsServiceName, type ClientFirstProbe } from './identify-probes.ts';
 
-/** Conventional services by port, used only when the service itself said nothing telling. */
-const PORT_HINTS: Record<number, string> = {
-  21: 'ftp', 22: 'ssh', 23: 'telnet', 80: 'http', 443: 'https', 554: 'rtsp', 8554: 'rtsp', 1883: 'mqtt', 2222: 'ssh', 8000: 'http', 8008: 'http', 8081: 'http', 8888: 'http',
-  2323: 'telnet', 5555: 'adb', 5683: 'coap', 8080: 'http', 8443: 'https', 8883: 'mqtts', 1234: 'gdbserver',
-};
-
-/** The conventional service name of a port, or undefined (what a scan without identification reports). */
-export function serviceHint(port: number): string | undefined {
-  return PORT_HINTS[port];
-}
+export { serviceHint } from './port-hints.ts';
 
 /**
  * A service that speaks first does so as soon as it accepts (SSH, telnet, FTP): a short wait

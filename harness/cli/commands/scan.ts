@@ -1,15 +1,12 @@
 /** `trustlab scan ADDR...`: an ad-hoc TCP (and UDP) scan; the addresses named are the whole scope. */
-import { nmapServiceVersions } from '../../../adapters/nmap/service-version.ts';
 import type { DiscoveredService } from '../../model.ts';
 import { ExitCode, TrustlabError } from '../../errors.ts';
 import { activeScanner } from '../../scan/active.ts';
-import { identifyTcp, serviceHint } from '../../scan/identify.ts';
+import { serviceHint } from '../../scan/port-hints.ts';
 import { insideNamespace, isLoopback } from '../../scan/loopback.ts';
 import { parsePortList } from '../../scan/ports.ts';
 import { TOP_TCP_PORTS } from '../../scan/top-ports.ts';
 import type { TcpScanResult } from '../../scan/types.ts';
-import { parseUdpPortList } from '../../scan/udp-probes.ts';
-import { scanUdp } from '../../scan/udp-scanner.ts';
 import type { UdpPortResult, UdpScanResult } from '../../scan/udp-types.ts';
 import { createBudgetGate } from '../../scheduler/budget.ts';
 import { scopeFromAddresses, type ScopeGuard } from '../../scope/guard.ts';
@@ -42,6 +39,7 @@ function udpRow(address: string, r: UdpPortResult): Row {
 async function scanAddressUdp(address: string, ports: number[], guard: ScopeGuard, maxSockets: number, emit: (rows: Row[]) => void): Promise<{ result: UdpScanResult; rows: Row[] }> {
   const budget = createBudgetGate({ maxSockets, attemptsPerSecond: 1000 });
   const rows: Row[] = [];
+  const { scanUdp } = await import('../../scan/udp-scanner.ts');
   const result = await scanUdp({
     address, ports, guard, budget,
     onResult: (r) => {
@@ -75,6 +73,7 @@ interface ScanOptions {
 
 /** Overlay what nmap -sV found (when it matched a probe) on the banner-and-probe rows. */
 async function addVersions(address: string, guard: ScopeGuard, budget: ReturnType<typeof createBudgetGate>, open: Row[]): Promise<void> {
+  const { nmapServiceVersions } = await import('../../../adapters/nmap/service-version.ts');
   const found = await nmapServiceVersions({ guard, address, ports: open.map((r) => r.port), budget });
   for (const v of found) {
     const row = open.find((r) => r.port === v.port);
@@ -99,6 +98,7 @@ async function scanAddress(address: string, ports: number[], guard: ScopeGuard, 
   const onOpen = async (port: number): Promise<void> => {
     let service: DiscoveredService;
     if (identify) {
+      const { identifyTcp } = await import('../../scan/identify.ts');
       const release = await budget.acquireSocket();
       try {
         service = await identifyTcp(guard, address, port);
@@ -170,7 +170,8 @@ refused outside a network namespace.
     const guard = scopeFromAddresses(positionals);
     const ports = portsFor(values.ports ?? 'all');
     if (values['udp-ports'] !== undefined && !values.udp) throw new TrustlabError('TL_USAGE', '--udp-ports needs --udp');
-    const udpPorts = values.udp ? parseUdpPortList(values['udp-ports'] ?? 'default') : [];
+    // Identification, UDP and nmap load only when asked for: fewer modules, a faster start.
+    const udpPorts = values.udp ? (await import('../../scan/udp-probes.ts')).parseUdpPortList(values['udp-ports'] ?? 'default') : [];
     const maxSockets = Number(values['max-sockets'] ?? DEFAULT_MAX_SOCKETS);
     if (!Number.isInteger(maxSockets) || maxSockets < 1) throw new TrustlabError('TL_USAGE', '--max-sockets takes a whole number of at least 1');
     for (const address of positionals) {
