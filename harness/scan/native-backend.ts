@@ -107,6 +107,7 @@ function nativeBackend(addon: Addon): ProbeBackend {
 
   return {
     id: 'native',
+    mode: batched ? 'pool-batches' : 'loop-thread',
     start(rec, address, ipv6) {
       if (batched) {
         if (pending.length > 0 && (address !== pendingAddress || ipv6 !== pendingV6)) submit();
