@@ -10,6 +10,8 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { TrustlabError } from '../errors.ts';
+import { MIN_SOCKET_CAP, socketCapacity } from './fd-limit.ts';
 import { printableBanner } from './identify.ts';
 import { shuffledPorts } from './ports.ts';
 import { RttEstimator } from './rtt.ts';
@@ -31,6 +33,10 @@ export const UDP_TIMEOUTS = Object.freeze({ initialMs: 500, minMs: 250, maxMs: 3
 export const UDP_DEFAULT_PARALLEL = 64;
 
 const SWEEP_MS = 25;
+/** Local errors (EMFILE, ENOBUFS...) in a row before the scan fails as a harness fault, and the pause after each. */
+const MAX_LOCAL_ERRORS = 1000;
+const LOCAL_BACKOFF_MS = 10;
+const LOCAL_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'EADDRNOTAVAIL', 'EAGAIN', 'ENOMEM']);
 const MAX_REPLY = 256;
 
 /** Timeout of attempt n (1-based): the RTT timeout with the UDP floor, doubled per attempt. */
@@ -66,7 +72,8 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
   const started = performance.now();
   const type = net.isIPv6(req.address) ? 'udp6' : 'udp4';
   const rtt = new RttEstimator();
-  const width = Math.max(1, Math.min(req.maxParallel ?? UDP_DEFAULT_PARALLEL, req.budget.limits.maxSockets));
+  // Two descriptors per port at most (TFTP/SSDP's second socket), under the process's share.
+  let width = Math.max(1, Math.min(req.maxParallel ?? UDP_DEFAULT_PARALLEL, req.budget.limits.maxSockets, Math.floor(Math.max(MIN_SOCKET_CAP, socketCapacity()) / 2)));
   const counts: Record<UdpPortState, number> = { open: 0, closed: 0, 'open|filtered': 0 };
   const notClosed: UdpPortResult[] = [];
   const tries = new Map<number, number>();
@@ -76,6 +83,9 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
   const live = new Set<Probe>();
   let limited = false;
   let peakParallel = 0;
+  let localErrors = 0;
+  let backoffUntil = 0;
+  let localErrorsTotal = 0;
 
   return new Promise<UdpScanResult>((resolve, reject) => {
     let finished = false;
@@ -91,6 +101,7 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
     };
     const settle = (p: Probe, outcome: { reply?: Buffer; refused?: boolean }): void => {
       if (p.done) return;
+      localErrors = 0;
       const rttMs = performance.now() - p.sentAt;
       if (p.attempt === 1 && p.ready) rtt.sample(rttMs);
       if (outcome.refused && p.attempt > 1) limited = true;
@@ -100,8 +111,10 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
     };
     const send = (p: Probe): void => {
       p.sentAt = performance.now();
-      p.sock.send(udpPayload(p.entry.probe, req.address), (err) => {
-        if (err && !p.done) p.sentAt = performance.now(); // a local send failure: the sweep retries it
+      p.sock.send(udpPayload(p.entry.probe, req.address), (err: NodeJS.ErrnoException | null) => {
+        // A pending ICMP error can surface on the next send of a connected socket.
+        if (err?.code === 'ECONNREFUSED') settle(p, { refused: true });
+        else if (err && LOCAL_ERRORS.has(err.code ?? '')) localError(p);
       });
     };
     const close = (p: Probe): void => {
@@ -110,6 +123,23 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
       p.release();
       p.sock.close();
       p.aux?.close();
+    };
+    // This host could not send (descriptors, buffers, local ports): the attempt does not count; the port goes round again.
+    const localError = (p: Probe): void => {
+      if (p.done) return;
+      close(p);
+      tries.set(p.entry.port, p.attempt - 1);
+      // Fewer at once from now on, and a pause, as the TCP engine lowers its cap on EMFILE.
+      width = Math.max(1, live.size);
+      backoffUntil = performance.now() + LOCAL_BACKOFF_MS;
+      localErrors++;
+      localErrorsTotal++;
+      if (localErrors > MAX_LOCAL_ERRORS) {
+        for (const q of [...live]) close(q);
+        end(new TrustlabError('TL_TRANSPORT', `the local network stack keeps refusing UDP sockets to ${req.address}`, { details: ['check the file descriptor limit (ulimit -n)'] }));
+        return;
+      }
+      queue.push(p.entry.port);
     };
     const start = (port: number, release: () => void): void => {
       const entry = udpProbeFor(port);
@@ -121,6 +151,7 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
       sock.on('message', (msg) => settle(p, { reply: msg }));
       sock.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ECONNREFUSED') settle(p, { refused: true });
+        else if (LOCAL_ERRORS.has(err.code ?? '')) localError(p);
       });
       const connect = (): void => {
         sock.connect(port, req.address, () => {
@@ -144,7 +175,8 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
     };
     const pump = (): void => {
       if (finished) return;
-      while (live.size < width && next < queue.length) {
+      const paused = performance.now() < backoffUntil;
+      while (!paused && live.size < width && next < queue.length) {
         const release = req.budget.tryAcquireSocket();
         if (!release) break;
         start(queue[next++]!, release);
@@ -200,7 +232,7 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
         durationMs: Math.round(performance.now() - started),
         method: {
           scanner: 'udp', version: UDP_SCANNER_VERSION, probeTable: UDP_PROBE_TABLE_VERSION, parallel: width, peakParallel,
-          attempts: limited ? UDP_LIMITED_ATTEMPTS : UDP_ATTEMPTS, icmpRateLimited: limited,
+          attempts: limited ? UDP_LIMITED_ATTEMPTS : UDP_ATTEMPTS, icmpRateLimited: limited, localErrors: localErrorsTotal,
           srttMs: rtt.smoothed(), timeoutBoundsMs: [UDP_TIMEOUTS.minMs, UDP_TIMEOUTS.maxMs],
         },
       });
