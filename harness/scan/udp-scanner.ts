@@ -36,7 +36,9 @@ const SWEEP_MS = 25;
 /** Local errors (EMFILE, ENOBUFS...) in a row before the scan fails as a harness fault, and the pause after each. */
 const MAX_LOCAL_ERRORS = 1000;
 const LOCAL_BACKOFF_MS = 10;
-const LOCAL_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'EADDRNOTAVAIL', 'EAGAIN', 'ENOMEM']);
+const LOCAL_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'EADDRNOTAVAIL', 'EADDRINUSE', 'EAGAIN', 'ENOMEM']);
+/** A socket not bound and connected after this long has failed locally. */
+const NOT_READY_MS = 2000;
 const MAX_REPLY = 256;
 
 /** Timeout of attempt n (1-based): the RTT timeout with the UDP floor, doubled per attempt. */
@@ -199,7 +201,9 @@ export async function scanUdp(req: UdpScanRequest): Promise<UdpScanResult> {
     const sweep = (): void => {
       const now = performance.now();
       for (const p of [...live]) {
-        if (!p.ready || now - p.sentAt < udpTimeoutMs(rtt, p.attempt)) continue;
+        // A socket that never got bound and connected (an error we had no name for): a local fault, not silence.
+        if (!p.ready && now - p.sentAt > NOT_READY_MS) localError(p);
+        if (!p.ready || p.done || now - p.sentAt < udpTimeoutMs(rtt, p.attempt)) continue;
         if (p.attempt < (limited ? UDP_LIMITED_ATTEMPTS : UDP_ATTEMPTS)) {
           p.attempt++;
           tries.set(p.entry.port, p.attempt);
