@@ -38,7 +38,10 @@ export interface DeviceBudget {
 /** Which ports the open-ports suite covers. */
 export interface PortSelection {
   tcp: string;
+  /** "default" is the scan core's UDP probe list. */
   udp: string;
+  /** "nmap": after banner and probe, nmap -sV on the open TCP ports. */
+  versionDetection?: 'banner' | 'nmap';
 }
 
 export interface DeviceConfig {

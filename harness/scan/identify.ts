@@ -1,25 +1,23 @@
 /**
- * Light service identification for open TCP ports: read what the service says first, and if
- * it is silent, ask in HTTP. Enough to tell SSH, telnet, FTP, HTTP, TLS and MQTT apart;
- * nmap -sV and richer probes come with the scan core.
+ * Service identification for open TCP ports by banner and protocol probes: a client-first
+ * service on its usual port is asked in its protocol first (identify-probes.ts); otherwise
+ * read what the service says first (SSH, telnet IAC, FTP), and if it is silent, ask in HTTP,
+ * TLS and MQTT. nmap -sV (adapters/nmap) can add product and version afterwards.
  */
 import type { Socket } from 'node:net';
 import type { DiscoveredService } from '../model.ts';
 import { guardedConnect, type ScopeGuard } from '../scope/guard.ts';
+import { PORT_HINTS } from './port-hints.ts';
+import { GENERIC_ORDER, PROBE_ORDER, classifyReply, probeRequest, tlsServiceName, type ClientFirstProbe } from './identify-probes.ts';
 
-/** Conventional services by port, used only when the service itself said nothing telling. */
-const PORT_HINTS: Record<number, string> = {
-  21: 'ftp', 22: 'ssh', 23: 'telnet', 80: 'http', 443: 'https', 554: 'rtsp', 1883: 'mqtt', 2222: 'ssh',
-  2323: 'telnet', 5555: 'adb', 5683: 'coap', 8080: 'http', 8443: 'https', 8883: 'mqtts', 1234: 'gdbserver',
-};
+export { serviceHint } from './port-hints.ts';
 
-/** The conventional service name of a port, or undefined (what a scan without identification reports). */
-export function serviceHint(port: number): string | undefined {
-  return PORT_HINTS[port];
-}
-
-const BANNER_WAIT_MS = 1200;
-const REPLY_WAIT_MS = 1200;
+/**
+ * A service that speaks first does so as soon as it accepts (SSH, telnet, FTP): a short wait
+ * is enough; client-first services on their usual ports skip it (PROBE_ORDER).
+ */
+const BANNER_WAIT_MS = 500;
+const REPLY_WAIT_MS = 800;
 const MAX_BANNER = 512;
 
 function readSome(socket: Socket, waitMs: number): Promise<Buffer> {
@@ -67,17 +65,6 @@ export function classifyBanner(b: Buffer): { service: string; product?: string; 
   return undefined;
 }
 
-function classifyHttp(b: Buffer): { service: string; product?: string; version?: string } | undefined {
-  const text = b.toString('latin1');
-  if (/^HTTP\/\d/.test(text)) {
-    const server = /^server:\s*([^\r\n]+)/im.exec(text)?.[1];
-    const [product, version] = server ? server.split('/', 2) : [];
-    return { service: 'http', product: product?.trim(), version: version?.split(' ')[0] };
-  }
-  if (b.length >= 2 && b[0] === 0x15 && b[1] === 0x03) return { service: 'tls' };
-  return undefined;
-}
-
 async function exchange(guard: ScopeGuard, address: string, port: number, send?: Buffer): Promise<Buffer> {
   const socket = guardedConnect(guard, { host: address, port, timeoutMs: BANNER_WAIT_MS + REPLY_WAIT_MS });
   socket.on('error', () => undefined);
@@ -100,20 +87,34 @@ async function exchange(guard: ScopeGuard, address: string, port: number, send?:
 /** Identify one open TCP port. Never throws for device behaviour: unknown stays unknown. */
 export async function identifyTcp(guard: ScopeGuard, address: string, port: number): Promise<DiscoveredService> {
   const base: DiscoveredService = { transport: 'tcp', port, state: 'open' };
+  const hint = PORT_HINTS[port];
+  const tried = new Set<ClientFirstProbe>();
+  const probe = async (list: readonly ClientFirstProbe[]): Promise<DiscoveredService | undefined> => {
+    for (const p of list) {
+      if (tried.has(p)) continue;
+      tried.add(p);
+      const reply = await exchange(guard, address, port, probeRequest(p, address));
+      const match = classifyReply(reply);
+      if (!match) continue;
+      const service = match.service === 'tls' ? tlsServiceName(hint) : match.service;
+      return { ...base, ...match, service, ...(reply.length ? { banner: printableBanner(reply.subarray(0, 200)) } : {}), identifiedBy: 'probe' };
+    }
+    return undefined;
+  };
+  // A client-speaks-first service on its usual port is asked in its protocol at once: no banner wait.
+  const first = hint ? PROBE_ORDER[hint] : undefined;
+  if (first) {
+    const found = await probe(first);
+    if (found) return found;
+  }
   const banner = await exchange(guard, address, port);
   const classified = banner.length > 0 ? classifyBanner(banner) : undefined;
   // A bare "220" greeting is FTP or SMTP: the conventional port decides which.
-  const fromBanner = classified?.service === 'smtp-or-ftp' && PORT_HINTS[port] === 'ftp' ? { ...classified, service: 'ftp' } : classified;
+  const fromBanner = classified?.service === 'smtp-or-ftp' && hint === 'ftp' ? { ...classified, service: 'ftp' } : classified;
   if (fromBanner) return { ...base, ...fromBanner, banner: printableBanner(banner), identifiedBy: 'banner' };
   if (banner.length === 0) {
-    const reply = await exchange(guard, address, port, Buffer.from(`HEAD / HTTP/1.0\r\nHost: ${address}\r\n\r\n`));
-    const http = classifyHttp(reply);
-    if (http) {
-      // A TLS alert in answer to plain HTTP means a TLS service: name it by port when we can.
-      const service = http.service === 'tls' ? (PORT_HINTS[port] === 'mqtts' ? 'mqtts' : 'https') : 'http';
-      return { ...base, ...http, service, banner: reply.length ? printableBanner(reply.subarray(0, 200)) : undefined, identifiedBy: 'probe' };
-    }
+    const found = await probe(GENERIC_ORDER);
+    if (found) return found;
   }
-  const hint = PORT_HINTS[port];
   return { ...base, ...(hint ? { service: hint, identifiedBy: 'port' } : { service: 'unknown' }), ...(banner.length ? { banner: printableBanner(banner) } : {}) };
 }

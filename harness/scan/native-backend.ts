@@ -2,8 +2,11 @@
  * The native probe backend: the addon in ./native (N-API, built by node-gyp where the machine
  * has a compiler) connects sockets it owns and reports each loop turn's outcomes in one call.
  * Loaded only if its build is present and answers; otherwise the engine uses the JS backends.
+ * Attempts launched together go to the addon as batches whose connect() calls run on a libuv
+ * pool thread (TRUSTLAB_NATIVE_BATCH=0 keeps them on the loop thread, for comparison).
  */
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 import { LOCAL_ERRORS, type ProbeBackend, type ProbeRecord } from './probe.ts';
 
@@ -11,7 +14,14 @@ interface Addon {
   init(onReady: (n: number) => void, fds: Int32Array, status: Int32Array): void;
   start(address: string, port: number, ipv6: boolean): number;
   close(fd: number): void;
+  startBatch?(address: string, ipv6: boolean, ports: Int32Array, out: Int32Array, n: number, done: () => void): void;
 }
+
+/**
+ * Attempts per pool-thread batch. The engine's first window (64) makes two batches, so the
+ * kernel's work on two batches (loopback answers inside connect()) runs on two cores.
+ */
+export const BATCH_PORTS = 32;
 
 const BATCH = 65536;
 
@@ -56,9 +66,63 @@ function nativeBackend(addon: Addon): ProbeBackend {
     for (const { rec, status: s } of list) if (!rec.done) rec.owner.onProbeDone(rec, s);
   };
 
+  // Batches: attempts gathered in one synchronous launch run together on a pool thread.
+  let pending: ProbeRecord[] = [];
+  let pendingAddress = '';
+  let pendingV6 = false;
+  const submit = (): void => {
+    const recs = pending;
+    if (recs.length === 0) return;
+    pending = [];
+    const ports = new Int32Array(recs.length);
+    for (let i = 0; i < recs.length; i++) ports[i] = recs[i]!.port;
+    const out = new Int32Array(recs.length);
+    addon.startBatch!(pendingAddress, pendingV6, ports, out, recs.length, () => {
+      // The SYNs left just now, not when the batch was queued: timeouts and RTT count from here.
+      const sentAt = performance.now();
+      const sentIdle = performance.eventLoopUtilization().idle;
+      for (let i = 0; i < recs.length; i++) {
+        const rec = recs[i]!;
+        const v = out[i]!;
+        rec.sentAt = sentAt;
+        rec.sentIdle = sentIdle;
+        if (v > 0) {
+          const fd = v - 1;
+          // Timed out or cancelled while the batch ran: the loop thread owns the descriptor now.
+          if (rec.done) addon.close(fd);
+          else {
+            rec.handle = fd;
+            byFd[fd] = rec;
+          }
+        } else if (!rec.done) rec.owner.onProbeDone(rec, v);
+      }
+    });
+  };
+  let flushQueued = false;
+  const flush = (): void => {
+    flushQueued = false;
+    submit();
+  };
+  const batched = typeof addon.startBatch === 'function' && process.env.TRUSTLAB_NATIVE_BATCH !== '0';
+
   return {
     id: 'native',
+    mode: batched ? 'pool-batches' : 'loop-thread',
     start(rec, address, ipv6) {
+      if (batched) {
+        if (pending.length > 0 && (address !== pendingAddress || ipv6 !== pendingV6)) submit();
+        pendingAddress = address;
+        pendingV6 = ipv6;
+        // Not due for a timeout until its batch has run (a long pool queue must not expire it unsent).
+        rec.sentAt = Infinity;
+        pending.push(rec);
+        if (pending.length >= BATCH_PORTS) submit();
+        else if (!flushQueued) {
+          flushQueued = true;
+          queueMicrotask(flush);
+        }
+        return 0;
+      }
       const fd = addon.start(address, rec.port, ipv6);
       if (fd >= 0) {
         rec.handle = fd;

@@ -32,6 +32,8 @@ export interface ProbeRecord {
 /** A way to start and cancel attempts; status numbers are 0 or a negative errno (libuv style). */
 export interface ProbeBackend {
   readonly id: 'native' | 'raw' | 'socket';
+  /** How it runs, when it has more than one way (native: "pool-batches" or "loop-thread"). */
+  readonly mode?: string;
   /** Start connecting; returns 0, or a negative errno when the attempt could not start. */
   start(rec: ProbeRecord, address: string, ipv6: boolean): number;
   /** Close the attempt's socket (answered, timed out or cancelled). */

@@ -14,7 +14,7 @@ import { scanOrder } from './top-ports.ts';
 import type { TcpPortResult, TcpPortState, TcpScanRequest, TcpScanResult, TcpScanner } from './types.ts';
 
 /** Engine version, recorded as method evidence. */
-export const ENGINE_VERSION = '2.0.0';
+export const ENGINE_VERSION = '2.1.0';
 
 /**
  * First window: small, because on a LAN or loopback answers return within one loop turn and
@@ -102,6 +102,7 @@ async function scanWithEngine(req: TcpScanRequest, opts: EngineScannerOptions): 
       scanner: 'engine',
       version: ENGINE_VERSION,
       backend: backend.id,
+      ...(backend.mode ? { backendMode: backend.mode } : {}),
       budgetSockets: req.budget.limits.maxSockets,
       window: { initial: initialWindow, peak: j.peakWindow, final: j.window.size(), cuts: j.window.cutCount() },
       retries: (j.lossSeen ? LOSSY_ATTEMPTS : BASE_ATTEMPTS) - 1,

@@ -38,7 +38,7 @@ describe.skipIf(!support.ok)('bench up + run inside network.namespace', () => {
     expect(report.run.environment.namespace).toBe(NS);
     const weak = report.devices.find((d: { id: string }) => d.id === 'weak');
     expect(weak.results.find((r: { testId: string; target?: unknown }) => r.testId === 'CTM-PT-01' && !r.target).status).toBe('pass');
-    expect(weak.discovered.scanned.counts.closed).toBe(65535 - weak.discovered.services.length);
+    expect(weak.discovered.scanned.counts.closed).toBe(65535 - weak.discovered.services.filter((s: { transport: string }) => s.transport === 'tcp').length);
     const down = await runCli(['bench', 'down', cfg], { timeoutMs: 20_000 });
     expect(down.code, down.stderr).toBe(0);
     expect(nsExists()).toBe(false);

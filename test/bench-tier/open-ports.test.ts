@@ -19,7 +19,7 @@ const UNDECLARED = { id: 'busybox-telnet-http', port: 80 };
 interface Report {
   devices: {
     id: string;
-    discovered: { services: { port: number; state: string; service?: string }[]; scanned?: { counts?: Record<string, number> } };
+    discovered: { services: { transport: string; port: number; state: string; service?: string }[]; scanned?: { counts?: Record<string, number> } };
     results: { testId: string; status: string; target?: { port: number }; summary: string }[];
   }[];
 }
@@ -73,7 +73,7 @@ describe.skipIf(!support.ok)('open-ports on real daemons (full TCP range, in a n
 
   it('finds exactly the open TCP ports of every daemon: none missed, none false', () => {
     for (const d of bench.devices) {
-      const found = report.devices.find((x) => x.id === d.id)!.discovered.services.filter((s) => s.state === 'open').map((s) => s.port).sort((a, b) => a - b);
+      const found = report.devices.find((x) => x.id === d.id)!.discovered.services.filter((s) => s.state === 'open' && s.transport === 'tcp').map((s) => s.port).sort((a, b) => a - b);
       expect(found, d.id).toEqual([...d.expected.tcp].sort((a, b) => a - b));
     }
   });
@@ -100,7 +100,7 @@ describe.skipIf(!support.ok)('open-ports on real daemons (full TCP range, in a n
   });
 
   it('identifies the daemons by what they say', () => {
-    const services = report.devices.flatMap((d) => d.discovered.services);
+    const services = report.devices.flatMap((d) => d.discovered.services).filter((s) => s.transport === 'tcp');
     expect(services.find((s) => s.port === 22)?.service).toBe('ssh');
     expect(services.find((s) => s.port === 23)?.service).toBe('telnet');
   });

@@ -2,7 +2,7 @@
  * Microbenchmarks (tinybench) of the scan engine's hot paths: the per-attempt cost of each
  * probe backend against a refusing loopback port (where Node's time goes: net.Socket versus
  * the raw TCP handle versus the native addon), the engine's own bookkeeping per port on a scripted backend without
- * the kernel, and the small pieces (port order, RTT, window).
+ * the kernel, the small pieces (port order, RTT, window), and UDP payloads and probing.
  */
 import { Bench } from 'tinybench';
 import { ScanEngine } from '../../harness/scan/engine.ts';
@@ -13,6 +13,9 @@ import { RttEstimator } from '../../harness/scan/rtt.ts';
 import { createEngineScanner } from '../../harness/scan/tcp-engine.ts';
 import { scanOrder } from '../../harness/scan/top-ports.ts';
 import { ScanWindow } from '../../harness/scan/window.ts';
+import { udpPayload } from '../../harness/scan/udp-payloads.ts';
+import { DEFAULT_UDP_PORTS } from '../../harness/scan/udp-probes.ts';
+import { scanUdp } from '../../harness/scan/udp-scanner.ts';
 import { createBudgetGate } from '../../harness/scheduler/budget.ts';
 import { createScopeGuard } from '../../harness/scope/guard.ts';
 
@@ -45,13 +48,14 @@ export async function runEngineMicro(): Promise<{ name: string; opsPerSec: numbe
   const all = parsePortList('all');
   const ports4k = all.slice(20000, 24096);
   const guard = createScopeGuard(['192.0.2.0/28']);
+  const loopGuard = createScopeGuard([`${REFUSING.address}/32`]);
   const scripted = createEngineScanner({ engine: new ScanEngine(10_000), backend: instantBackend });
   const rtt = new RttEstimator();
   const win = new ScanWindow({ initial: 64, ceiling: 8192 });
   const raw = rawBackendIfAvailable();
   const native = nativeBackendIfAvailable();
   const bench = new Bench({ time: 400 });
-  if (native) bench.add('probe, native addon: connect + refused + close (loopback)', () => probeOnce(native));
+  if (native) bench.add('probe, native addon: one-attempt batch on a pool thread, refused (loopback)', () => probeOnce(native));
   if (raw) bench.add('probe, raw TCP handle: connect + refused + close (loopback)', () => probeOnce(raw));
   bench
     .add('probe, net.Socket: connect + refused + destroy (loopback)', () => probeOnce(socketBackend))
@@ -66,6 +70,12 @@ export async function runEngineMicro(): Promise<{ name: string; opsPerSec: numbe
     .add('window onAnswer + onTimeout', () => {
       win.onAnswer(0.1);
       win.onTimeout();
+    })
+    .add('UDP payloads: CoAP, SNMP, DNS, DTLS ClientHello', () => {
+      for (const p of ['coap', 'snmp', 'dns', 'dtls'] as const) void udpPayload(p, '127.0.0.1');
+    })
+    .add(`UDP scan: the ${DEFAULT_UDP_PORTS.length} probe-table ports, all closed (ICMP, loopback)`, async () => {
+      await scanUdp({ address: REFUSING.address, ports: DEFAULT_UDP_PORTS, guard: loopGuard, budget: createBudgetGate({ maxSockets: 64, attemptsPerSecond: 10 }) });
     });
   await bench.run();
   return bench.tasks.map((t) => {

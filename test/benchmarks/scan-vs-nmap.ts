@@ -115,6 +115,8 @@ function toolsFor(addresses: string[], opts: { cref?: string; crefWindow: number
     { tool: 'scan command only', cmd: node, args: ['--import', 'tsx', entry, ...addresses, '--no-identify', '--json'], parse: fromTrustlab },
     // The JS fallback (Node's TCP handle), as used where the native addon is not built.
     { tool: 'scan command only, JS backend', cmd: node, args: ['--import', 'tsx', entry, ...addresses, '--no-identify', '--json'], parse: fromTrustlab, env: { TRUSTLAB_SCAN_BACKEND: 'raw' } },
+    // The native backend with its connects on the loop thread (no pool-thread batches).
+    { tool: 'trustlab scan, native on loop thread', cmd: node, args: [cli, 'scan', ...addresses, '--no-identify', '--json'], parse: fromTrustlab, env: { TRUSTLAB_NATIVE_BATCH: '0' } },
   ];
   if (opts.identify) tools.push({ tool: 'trustlab scan (identify)', cmd: node, args: [cli, 'scan', ...addresses, '--json'], parse: fromTrustlab });
   tools.push(

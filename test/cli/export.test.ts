@@ -119,8 +119,9 @@ describe('the demo run\'s HTML report in chromium', () => {
     const bars = await chartBars(page);
     expect(bars.reduce((n, b) => n + b.count, 0)).toBe(readReport(runDir).summary.total);
     for (const b of bars) expect(b.width * b.height).toBeGreaterThan(0);
-    // ssh, telnet, http, https, mqtt, ftp, rtsp: the weak camera's seven open TCP ports.
-    expect(await page.locator('table.ports[data-device="cam-weak"] tbody tr').count()).toBe(7);
+    // Seven TCP services (ssh, telnet, http, https, mqtt, ftp, rtsp) and CoAP on udp/5683 (the
+    // open-ports suite probes the UDP list too).
+    expect(await page.locator('table.ports[data-device="cam-weak"] tbody tr').count()).toBe(8);
     expect(await page.locator('article.failure').count()).toBe(readReport(runDir).summary.fail);
     await screenshot(page, 'html-report-demo.png');
     const link = page.locator('article.failure a.evidence').first();

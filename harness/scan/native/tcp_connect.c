@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <node_api.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -177,11 +178,123 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Batches: the connect() calls of a batch run on a libuv pool thread, so on loopback, where
+ * the kernel answers a closed port inside connect() itself, two batches use two cores. The
+ * pool thread only creates, connects and (when refused at once) closes its own descriptors;
+ * a descriptor still connecting is handed to the loop thread, which adds it to the epoll set
+ * in the completion callback, so every descriptor the loop knows is closed by one party only.
+ */
+typedef struct {
+  napi_async_work work;
+  napi_ref ports_ref, out_ref, done_ref;
+  int32_t *ports, *out;
+  size_t n;
+  struct sockaddr_storage ss;
+  socklen_t slen;
+  int v6;
+} batch_t;
+
+static void batch_execute(napi_env env, void *data) {
+  (void)env;
+  batch_t *b = data;
+  for (size_t i = 0; i < b->n; i++) {
+    if (b->v6) ((struct sockaddr_in6 *)&b->ss)->sin6_port = htons((uint16_t)b->ports[i]);
+    else ((struct sockaddr_in *)&b->ss)->sin_port = htons((uint16_t)b->ports[i]);
+    int fd = socket(b->v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { b->out[i] = -errno; continue; }
+    if (connect(fd, (struct sockaddr *)&b->ss, b->slen) != 0 && errno != EINPROGRESS) {
+      b->out[i] = -errno;
+      close(fd);
+      continue;
+    }
+    /* Still connecting (or connected): the loop thread takes it over; marked as fd + 1 > 0. */
+    b->out[i] = fd + 1;
+  }
+}
+
+static void batch_complete(napi_env env, napi_status status, void *data) {
+  batch_t *b = data;
+  for (size_t i = 0; i < b->n; i++) {
+    if (status != napi_ok && b->out[i] > 0) { close(b->out[i] - 1); b->out[i] = -ECANCELED; continue; }
+    if (b->out[i] <= 0) continue;
+    int fd = b->out[i] - 1;
+    struct epoll_event ev = { .events = EPOLLOUT, .data.fd = fd };
+    if (epoll_ctl(st.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      b->out[i] = -errno;
+      close(fd);
+      continue;
+    }
+    st.pending++;
+  }
+  if (st.pending > 0 && !st.polling) {
+    uv_poll_start(&st.poll, UV_READABLE, on_ready);
+    st.polling = 1;
+  }
+  napi_value done, recv, result;
+  if (napi_get_reference_value(env, b->done_ref, &done) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
+    napi_call_function(env, recv, done, 0, NULL, &result);
+  }
+  napi_delete_reference(env, b->ports_ref);
+  napi_delete_reference(env, b->out_ref);
+  napi_delete_reference(env, b->done_ref);
+  napi_delete_async_work(env, b->work);
+  free(b);
+}
+
+/* startBatch(address, ipv6, ports: Int32Array, out: Int32Array, n, done): out[i] = fd + 1 (connecting) or -errno. */
+static napi_value start_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6], name;
+  char addr[64];
+  size_t alen, len;
+  bool v6;
+  uint32_t n;
+  napi_typedarray_type type;
+  void *pdata, *odata;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) { napi_throw_type_error(env, NULL, "startBatch(address, ipv6, ports, out, n, done)"); return NULL; }
+  CHECK(napi_get_value_string_utf8(env, argv[0], addr, sizeof addr, &alen));
+  CHECK(napi_get_value_bool(env, argv[1], &v6));
+  CHECK(napi_get_typedarray_info(env, argv[2], &type, &len, &pdata, NULL, NULL));
+  if (type != napi_int32_array) { napi_throw_type_error(env, NULL, "ports must be an Int32Array"); return NULL; }
+  size_t plen = len;
+  CHECK(napi_get_typedarray_info(env, argv[3], &type, &len, &odata, NULL, NULL));
+  if (type != napi_int32_array) { napi_throw_type_error(env, NULL, "out must be an Int32Array"); return NULL; }
+  CHECK(napi_get_value_uint32(env, argv[4], &n));
+  if (n > plen || n > len) { napi_throw_range_error(env, NULL, "n exceeds the arrays"); return NULL; }
+  batch_t *b = calloc(1, sizeof *b);
+  if (!b) { napi_throw_error(env, NULL, "out of memory"); return NULL; }
+  b->ports = pdata;
+  b->out = odata;
+  b->n = n;
+  b->v6 = v6;
+  if (v6) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&b->ss;
+    s6->sin6_family = AF_INET6;
+    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1) { free(b); napi_throw_type_error(env, NULL, "bad IPv6 address"); return NULL; }
+    b->slen = sizeof *s6;
+  } else {
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&b->ss;
+    s4->sin_family = AF_INET;
+    if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1) { free(b); napi_throw_type_error(env, NULL, "bad IPv4 address"); return NULL; }
+    b->slen = sizeof *s4;
+  }
+  CHECK(napi_create_reference(env, argv[2], 1, &b->ports_ref));
+  CHECK(napi_create_reference(env, argv[3], 1, &b->out_ref));
+  CHECK(napi_create_reference(env, argv[5], 1, &b->done_ref));
+  CHECK(napi_create_string_utf8(env, "trustlab:tcp-connect-batch", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_async_work(env, NULL, name, batch_execute, batch_complete, b, &b->work));
+  CHECK(napi_queue_async_work(env, b->work));
+  return NULL;
+}
+
 static napi_value module_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "init", NULL, init, NULL, NULL, NULL, napi_default, NULL },
     { "start", NULL, start, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL },
+    { "startBatch", NULL, start_batch, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

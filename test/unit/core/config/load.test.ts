@@ -46,7 +46,7 @@ describe('parseLabConfig: a valid config', () => {
     const { config } = parseLabConfig(minimal, FILE);
     const d = config.devices[0]!;
     expect(d.budget).toEqual({ maxSockets: 1024, attemptsPerSecond: 20 });
-    expect(d.ports).toEqual({ tcp: 'all', udp: 'none' });
+    expect(d.ports).toEqual({ tcp: 'all', udp: 'default', versionDetection: 'banner' });
     expect(config.suites).toEqual(['open-ports']);
     expect(config.plugins).toEqual([]);
     expect(config.standards.map((s) => s.id)).toEqual([
@@ -73,7 +73,7 @@ describe('parseLabConfig: a valid config', () => {
     );
     const { config } = parseLabConfig(text, FILE);
     expect(config.devices[0]!.budget).toEqual({ maxSockets: 8, attemptsPerSecond: 20 });
-    expect(config.devices[0]!.ports).toEqual({ tcp: '22,80', udp: 'none' });
+    expect(config.devices[0]!.ports).toEqual({ tcp: '22,80', udp: 'default', versionDetection: 'banner' });
     expect(config.suites).toEqual(['open-ports', 'encryption']);
   });
 

@@ -1,0 +1,42 @@
+/** The UDP scanner interface, beside the TCP one in types.ts. */
+import type { DeviceBudgetGate } from '../scheduler/budget.ts';
+import type { ScopeGuard } from '../scope/guard.ts';
+
+/** open: a datagram came back; closed: ICMP port unreachable; open|filtered: silence on every attempt. */
+export type UdpPortState = 'open' | 'closed' | 'open|filtered';
+
+export interface UdpPortResult {
+  port: number;
+  state: UdpPortState;
+  /** The service: named by the probe it answered (identifiedBy "probe"), or by the port table ("port"). */
+  service?: string;
+  identifiedBy?: 'probe' | 'port';
+  /** The answer, printable and bounded: what the service disclosed unauthenticated. */
+  reply?: string;
+  /** Probes sent to the port. */
+  attempts: number;
+  rttMs?: number;
+}
+
+export interface UdpScanRequest {
+  address: string;
+  ports: readonly number[];
+  guard: ScopeGuard;
+  budget: DeviceBudgetGate;
+  signal?: AbortSignal;
+  seed?: number;
+  /** Ports probed at once at most (also bounded by the budget's sockets). */
+  maxParallel?: number;
+  /** Each port's final state as soon as it is known; open|filtered ones at the end. */
+  onResult?(result: UdpPortResult): void;
+}
+
+export interface UdpScanResult {
+  address: string;
+  /** Open and open|filtered ports; closed ones are only counted. */
+  notClosed: UdpPortResult[];
+  counts: Record<UdpPortState, number>;
+  total: number;
+  durationMs: number;
+  method: Record<string, unknown>;
+}
