@@ -1,0 +1,134 @@
+/**
+ * After the device stopped answering: wait for it to come back (a reboot), bisect the cases
+ * sent since the last good liveness check down to the one that kills it alone (the last test
+ * of the bisection is the reproduction), then shrink that case with ddmin. A device that does
+ * not come back ends triage: the window of candidate cases is kept as the evidence.
+ */
+import { ddmin } from './ddmin.ts';
+import { checkAlive, waitForRecovery, type Liveness } from './liveness.ts';
+import type { ProtocolModel } from './protocol.ts';
+import { exchange, type WireTarget } from './wire.ts';
+
+/** Timing knobs of triage. */
+export interface TriageOptions {
+  replyMs: number;
+  livenessMs: number;
+  /** How long a reboot may take before the device counts as gone. */
+  rebootWaitMs: number;
+  minimise: boolean;
+  /** Failing tests cost a reboot each: bounded. */
+  maxMinimiseTests: number;
+  /** Wall-clock bound for minimisation. */
+  minimiseMs: number;
+}
+
+/** A case as triage sees it. */
+export interface Candidate {
+  index: number;
+  bytes: Buffer[];
+}
+
+/** What triage found. */
+export interface TriageResult {
+  /** How the device failed: refused/closed (crash) or silent (hang). */
+  downAs: 'crash' | 'hang';
+  /** Milliseconds until it answered again, when it did. */
+  recoveredAfterMs?: number;
+  /** The case that kills the device on its own, when bisection isolated one. */
+  culprit?: Candidate;
+  /** True when the culprit alone took the device down again. */
+  reproduced: boolean;
+  /** The smallest messages found that still take it down. */
+  minimised?: Buffer[];
+  minimiseTests: number;
+  /** Still answering when triage ended. */
+  aliveAfter: boolean;
+  notes: string[];
+}
+
+type Outcome = 'survived' | 'killed' | 'lost';
+
+function downAs(l: Liveness): 'crash' | 'hang' {
+  return !l.alive && l.seen === 'silent' ? 'hang' : 'crash';
+}
+
+/** Triage a window of cases (in the order sent) after a confirmed liveness failure. */
+export async function triage(target: WireTarget, model: ProtocolModel, window: Candidate[], failure: Liveness, opts: TriageOptions): Promise<TriageResult> {
+  const result: TriageResult = { downAs: downAs(failure), reproduced: false, minimiseTests: 0, aliveAfter: false, notes: [] };
+  const recovery = { maxMs: opts.rebootWaitMs, pollMs: 50, timeoutMs: opts.livenessMs };
+  const back = await waitForRecovery(target, model, recovery);
+  if (back === undefined) {
+    result.notes.push(`no answer within ${opts.rebootWaitMs} ms: the device did not come back, so the ${window.length} candidate case(s) could not be bisected`);
+    if (window.length === 1) result.culprit = window[0];
+    return result;
+  }
+  result.recoveredAfterMs = back;
+
+  // Replay cases one after another, then ask whether the device survived them.
+  const run = async (cases: Buffer[][]): Promise<Outcome> => {
+    for (const bytes of cases) await exchange(target, bytes, opts.replyMs);
+    const l = await checkAlive(target, model, { timeoutMs: opts.livenessMs, attempts: 2, gapMs: 50 });
+    if (l.alive) return 'survived';
+    return (await waitForRecovery(target, model, recovery)) === undefined ? 'lost' : 'killed';
+  };
+
+  let candidates = window;
+  let lost = false;
+  while (candidates.length > 1 && !lost) {
+    const half = Math.ceil(candidates.length / 2);
+    const first = candidates.slice(0, half);
+    const second = candidates.slice(half);
+    const a = await run(first.map((c) => c.bytes));
+    if (a === 'lost') { lost = true; break; }
+    if (a === 'killed') { candidates = first; continue; }
+    const b = await run(second.map((c) => c.bytes));
+    if (b === 'lost') { lost = true; break; }
+    if (b === 'killed') { candidates = second; continue; }
+    result.notes.push(`neither half of ${candidates.length} cases takes the device down alone: the failure needs cases from both (state across connections)`);
+    break;
+  }
+  if (!lost && candidates.length === 1) {
+    const alone = await run([candidates[0]!.bytes]);
+    if (alone === 'lost') lost = true;
+    result.culprit = candidates[0];
+    result.reproduced = alone !== 'survived';
+    if (!result.reproduced) result.notes.push(`case ${candidates[0]!.index} alone did not take the device down again: not reproduced`);
+  }
+  if (lost) {
+    result.notes.push('the device did not come back after a replay during triage');
+    return result;
+  }
+  if (result.culprit && result.reproduced && opts.minimise) {
+    const m = await minimise(result.culprit.bytes, run, opts);
+    result.minimiseTests = m.tests;
+    if (m.messages) result.minimised = m.messages;
+    if (m.lost) { result.notes.push('the device did not come back during minimisation'); return result; }
+  }
+  result.aliveAfter = (await checkAlive(target, model, { timeoutMs: opts.livenessMs, attempts: 3, gapMs: 100 })).alive;
+  return result;
+}
+
+async function minimise(original: Buffer[], run: (cases: Buffer[][]) => Promise<Outcome>, opts: TriageOptions): Promise<{ messages?: Buffer[]; tests: number; lost: boolean }> {
+  const deadline = performance.now() + opts.minimiseMs;
+  let lost = false;
+  let tests = 0;
+  const fails = async (messages: Buffer[]): Promise<boolean> => {
+    if (lost || performance.now() > deadline || messages.length === 0) return false;
+    tests += 1;
+    const o = await run([messages]);
+    if (o === 'lost') lost = true;
+    return o === 'killed';
+  };
+  // Whole messages first (the handshake may not be needed), then bytes across what is left.
+  const byMessage = await ddmin(original, fails, Math.floor(opts.maxMinimiseTests / 3));
+  const units = byMessage.result.flatMap((m, i) => [...m].map((byte) => ({ i, byte })));
+  const group = (us: { i: number; byte: number }[]): Buffer[] => {
+    const out: number[][] = byMessage.result.map(() => []);
+    for (const u of us) out[u.i]!.push(u.byte);
+    return out.filter((b) => b.length > 0).map((b) => Buffer.from(b));
+  };
+  const byByte = await ddmin(units, (us) => fails(group(us)), opts.maxMinimiseTests - byMessage.tests);
+  const messages = group(byByte.result);
+  const size = (ms: Buffer[]): number => ms.reduce((n, m) => n + m.length, 0);
+  return { ...(size(messages) < size(original) ? { messages } : {}), tests, lost };
+}
