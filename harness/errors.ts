@@ -59,6 +59,7 @@ export const ERRORS = {
   TL_WRITER_FAULT: { exit: ExitCode.HARNESS_FAULT, hint: 'A report writer failed; its export was skipped and the signed report is intact.' },
   TL_CHECK_FAULT: { exit: ExitCode.HARNESS_FAULT, hint: 'A check threw; its result is recorded as inconclusive.' },
   TL_INTERNAL: { exit: ExitCode.HARNESS_FAULT, hint: 'A harness bug; please report it with the journal.' },
+  TL_FUZZ_CASE: { exit: ExitCode.USAGE_OR_CONFIG, hint: 'Give a case file written by `trustlab fuzz` (crash-*.json in its --out directory).' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -131,7 +131,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const t = await triage(target, model, window, live, {
       replyMs: opts.replyMs, livenessMs: opts.livenessMs, rebootWaitMs: opts.rebootWaitMs, minimise: opts.minimise,
       maxMinimiseTests: 400, minimiseMs: Math.max(2000, Math.min(15_000, remaining)),
-    });
+    }, (index) => caseAt(model, opts.seed, index, cache).messages);
     const culprit = t.culprit ?? window[window.length - 1]!;
     report.crashes.push(record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun));
     window = [];

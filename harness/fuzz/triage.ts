@@ -7,6 +7,7 @@
 import { ddmin } from './ddmin.ts';
 import { checkAlive, waitForRecovery, type Liveness } from './liveness.ts';
 import type { ProtocolModel } from './protocol.ts';
+import { cloneMessage, serialise, type Message } from './segments.ts';
 import { exchange, type WireTarget } from './wire.ts';
 
 /** Timing knobs of triage. */
@@ -26,6 +27,8 @@ export interface TriageOptions {
 export interface Candidate {
   index: number;
   bytes: Buffer[];
+  /** The block-model messages, when known: minimisation then keeps length fields consistent. */
+  messages?: Message[];
 }
 
 /** What triage found. */
@@ -53,7 +56,7 @@ function downAs(l: Liveness): 'crash' | 'hang' {
 }
 
 /** Triage a window of cases (in the order sent) after a confirmed liveness failure. */
-export async function triage(target: WireTarget, model: ProtocolModel, window: Candidate[], failure: Liveness, opts: TriageOptions): Promise<TriageResult> {
+export async function triage(target: WireTarget, model: ProtocolModel, window: Candidate[], failure: Liveness, opts: TriageOptions, structure?: (index: number) => Message[]): Promise<TriageResult> {
   const result: TriageResult = { downAs: downAs(failure), reproduced: false, minimiseTests: 0, aliveAfter: false, notes: [] };
   const recovery = { maxMs: opts.rebootWaitMs, pollMs: 50, timeoutMs: opts.livenessMs };
   const back = await waitForRecovery(target, model, recovery);
@@ -99,7 +102,8 @@ export async function triage(target: WireTarget, model: ProtocolModel, window: C
     return result;
   }
   if (result.culprit && result.reproduced && opts.minimise) {
-    const m = await minimise(result.culprit.bytes, run, opts);
+    const messages = structure?.(result.culprit.index);
+    const m = await minimise({ ...result.culprit, ...(messages ? { messages } : {}) }, run, opts);
     result.minimiseTests = m.tests;
     if (m.messages) result.minimised = m.messages;
     if (m.lost) { result.notes.push('the device did not come back during minimisation'); return result; }
@@ -108,27 +112,52 @@ export async function triage(target: WireTarget, model: ProtocolModel, window: C
   return result;
 }
 
-async function minimise(original: Buffer[], run: (cases: Buffer[][]) => Promise<Outcome>, opts: TriageOptions): Promise<{ messages?: Buffer[]; tests: number; lost: boolean }> {
+type Unit = { i: number; j: number; byte: number };
+
+/** Rebuild messages keeping only the given value bytes of each segment; lengths are recomputed. */
+function rebuild(messages: Message[], units: Unit[]): Buffer[] {
+  const kept = messages.map((m) => m.segments.map(() => [] as number[]));
+  for (const u of units) kept[u.i]![u.j]!.push(u.byte);
+  return messages.map((m, i) => {
+    const c = cloneMessage(m);
+    c.segments.forEach((s, j) => { if (s.kind !== 'length') s.value = Buffer.from(kept[i]![j]!); });
+    return serialise(c);
+  });
+}
+
+async function minimise(culprit: Candidate, run: (cases: Buffer[][]) => Promise<Outcome>, opts: TriageOptions): Promise<{ messages?: Buffer[]; tests: number; lost: boolean }> {
   const deadline = performance.now() + opts.minimiseMs;
   let lost = false;
   let tests = 0;
+  const size = (ms: Buffer[]): number => ms.reduce((n, m) => n + m.length, 0);
+  let best = culprit.bytes;
   const fails = async (messages: Buffer[]): Promise<boolean> => {
-    if (lost || performance.now() > deadline || messages.length === 0) return false;
+    if (lost || performance.now() > deadline || tests >= opts.maxMinimiseTests || size(messages) === 0) return false;
     tests += 1;
     const o = await run([messages]);
     if (o === 'lost') lost = true;
+    if (o === 'killed' && size(messages) < size(best)) best = messages;
     return o === 'killed';
   };
-  // Whole messages first (the handshake may not be needed), then bytes across what is left.
-  const byMessage = await ddmin(original, fails, Math.floor(opts.maxMinimiseTests / 3));
-  const units = byMessage.result.flatMap((m, i) => [...m].map((byte) => ({ i, byte })));
+  const left = (): number => opts.maxMinimiseTests - tests;
+  // 1. Which messages are needed (the handshake may not be). 2. Which bytes of each field,
+  // with length fields recomputed so the framing stays valid. 3. Raw bytes of what is left.
+  const structured = culprit.messages;
+  if (structured) {
+    const keep = await ddmin(structured.map((_, i) => i), (idx) => fails(idx.map((i) => serialise(structured[i]!))), Math.floor(left() / 4));
+    const msgs = keep.result.map((i) => structured[i]!);
+    const units: Unit[] = msgs.flatMap((m, i) => m.segments.flatMap((s, j) => (s.kind === 'length' ? [] : [...s.value].map((byte) => ({ i, j, byte })))));
+    await ddmin(units, (us) => fails(rebuild(msgs, us)), Math.floor(left() / 2));
+  } else {
+    await ddmin(culprit.bytes, (ms) => fails(ms), Math.floor(left() / 4));
+  }
+  const base = best;
+  const raw = base.flatMap((m, i) => [...m].map((byte) => ({ i, byte })));
   const group = (us: { i: number; byte: number }[]): Buffer[] => {
-    const out: number[][] = byMessage.result.map(() => []);
+    const out: number[][] = base.map(() => []);
     for (const u of us) out[u.i]!.push(u.byte);
     return out.filter((b) => b.length > 0).map((b) => Buffer.from(b));
   };
-  const byByte = await ddmin(units, (us) => fails(group(us)), opts.maxMinimiseTests - byMessage.tests);
-  const messages = group(byByte.result);
-  const size = (ms: Buffer[]): number => ms.reduce((n, m) => n + m.length, 0);
-  return { ...(size(messages) < size(original) ? { messages } : {}), tests, lost };
+  await ddmin(raw, (us) => fails(group(us)), left());
+  return { ...(size(best) < size(culprit.bytes) ? { messages: best } : {}), tests, lost };
 }
