@@ -63,6 +63,16 @@ export interface DeviceConfig {
   credentials?: { username: string; password: string }[];
   /** Name of the virtual bench profile when the device is emulated. */
   virtual?: { profile: string };
+  /** Fuzzing limits of the robustness suite (defaults applied when the object is given). */
+  robustness?: RobustnessLimits;
+}
+
+/** Time budget and pace of the robustness suite's fuzzing on one device. */
+export interface RobustnessLimits {
+  secondsPerService: number;
+  casesPerSecond?: number;
+  rebootWaitSeconds: number;
+  seed?: number;
 }
 
 export interface LabConfig {
