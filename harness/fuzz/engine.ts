@@ -72,7 +72,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const confirm = { timeoutMs: opts.livenessMs, attempts: 3, gapMs: 100 };
   const report: FuzzReport = {
     protocol: opts.protocol, target: url, seed: opts.seed, reachable: true, casesRun: 0, durationMs: 0, casesPerSecond: 0,
-    livenessChecks: 1, responseShapes: 0, crashes: [], aliveAtEnd: true, stoppedBecause: 'cases',
+    livenessChecks: 1, responseShapes: 0, crashes: [], unconfirmed: 0, aliveAtEnd: true, stoppedBecause: 'cases',
   };
   const finish = (): FuzzReport => {
     report.durationMs = Math.round(performance.now() - t0);
@@ -101,6 +101,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const release = opts.budget ? await opts.budget.acquireSocket(opts.signal) : undefined;
     try {
       const r = await exchange(target, c.bytes, opts.replyMs);
+      // No listener mid-run means the service was down for a moment: a restart between checks.
+      if (r.end === 'refused') refusedInBatch += 1;
       scheduler.observe(c.index, caseSignature(model, r));
     } finally {
       release?.();
@@ -108,6 +110,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   };
 
   let window: Candidate[] = [];
+  let refusedInBatch = 0;
   for (;;) {
     if (opts.signal?.aborted) { report.stoppedBecause = 'aborted'; break; }
     if (report.casesRun >= opts.maxCases) { report.stoppedBecause = 'cases'; break; }
@@ -125,6 +128,10 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     // One quick probe on the fast path; only a miss pays for the confirming retries.
     let live = await checkAlive(target, model, { ...confirm, attempts: 1 });
     if (!live.alive) live = await checkAlive(target, model, confirm);
+    const confirmedDown = !live.alive;
+    // Refusals during the batch with the device alive again: it restarted between checks.
+    if (live.alive && refusedInBatch > 0) live = { alive: false, seen: 'refused' };
+    refusedInBatch = 0;
     opts.onProgress?.(report.casesRun, live.alive ? 'alive' : 'device down: triage');
     if (live.alive) { window = []; continue; }
     const remaining = Math.max(0, deadline - performance.now());
@@ -133,7 +140,9 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       maxMinimiseTests: 400, minimiseMs: Math.max(2000, Math.min(15_000, remaining)),
     }, (index) => caseAt(model, opts.seed, index, cache).messages);
     const culprit = t.culprit ?? window[window.length - 1]!;
-    report.crashes.push(record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun));
+    // Only refusals seen and nothing reproduced: no liveness probe ever failed, so no blame.
+    if (confirmedDown || t.reproduced) report.crashes.push(record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun));
+    else report.unconfirmed += 1;
     window = [];
     if (!t.aliveAfter) { report.stoppedBecause = 'device-gone'; break; }
     if (report.crashes.length >= opts.maxCrashes) { report.stoppedBecause = 'crashes'; break; }

@@ -5,7 +5,7 @@
  * not come back ends triage: the window of candidate cases is kept as the evidence.
  */
 import { ddmin } from './ddmin.ts';
-import { checkAlive, waitForRecovery, type Liveness } from './liveness.ts';
+import { checkAlive, probeOnce, waitForRecovery, type Liveness } from './liveness.ts';
 import type { ProtocolModel } from './protocol.ts';
 import { cloneMessage, serialise, type Message } from './segments.ts';
 import { exchange, type WireTarget } from './wire.ts';
@@ -69,9 +69,13 @@ export async function triage(target: WireTarget, model: ProtocolModel, window: C
 
   // Replay cases one after another, then ask whether the device survived them.
   const run = async (cases: Buffer[][]): Promise<Outcome> => {
-    for (const bytes of cases) await exchange(target, bytes, opts.replyMs);
-    const l = await checkAlive(target, model, { timeoutMs: opts.livenessMs, attempts: 2, gapMs: 50 });
-    if (l.alive) return 'survived';
+    let refused = false;
+    for (const bytes of cases) refused = (await exchange(target, bytes, opts.replyMs)).end === 'refused' || refused;
+    // One probe at once: a daemon that restarts in milliseconds is back before a retry would ask.
+    const first = await probeOnce(target, model, opts.livenessMs);
+    const l: Liveness = first === 'alive' ? { alive: true } : first === 'refused' ? { alive: false, seen: 'refused' } : await checkAlive(target, model, { timeoutMs: opts.livenessMs, attempts: 2, gapMs: 50 });
+    // A refusal after the first replayed case means the service restarted under the replay.
+    if (l.alive) return refused ? 'killed' : 'survived';
     return (await waitForRecovery(target, model, recovery)) === undefined ? 'lost' : 'killed';
   };
 

@@ -79,6 +79,8 @@ export interface FuzzReport {
   /** Distinct reply shapes seen (each kept a case for further mutation). */
   responseShapes: number;
   crashes: CrashRecord[];
+  /** Batches in which connections were refused but no liveness probe failed and no case reproduced it. */
+  unconfirmed: number;
   aliveAtEnd: boolean;
   stoppedBecause: 'cases' | 'time' | 'crashes' | 'device-gone' | 'aborted' | 'unreachable';
 }
