@@ -24,6 +24,9 @@ export const FUZZ_DEFAULTS = {
   minimise: true,
 } as const;
 
+/** The liveness interval never shrinks below this many cases. */
+const MIN_LIVE_EVERY = 8;
+
 /** The target as a URL-like string, e.g. mqtt://127.0.0.1:1883. */
 export function targetUrl(protocol: string, address: string, port: number): string {
   return `${protocol}://${address.includes(':') ? `[${address}]` : address}:${port}`;
@@ -72,7 +75,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const confirm = { timeoutMs: opts.livenessMs, attempts: 3, gapMs: 100 };
   const report: FuzzReport = {
     protocol: opts.protocol, target: url, seed: opts.seed, reachable: true, casesRun: 0, durationMs: 0, casesPerSecond: 0,
-    livenessChecks: 1, responseShapes: 0, crashes: [], unconfirmed: 0, aliveAtEnd: true, stoppedBecause: 'cases',
+    livenessChecks: 1, responseShapes: 0, crashes: [], duplicates: 0, unconfirmed: 0, aliveAtEnd: true, stoppedBecause: 'cases',
   };
   const finish = (): FuzzReport => {
     report.durationMs = Math.round(performance.now() - t0);
@@ -111,11 +114,14 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
 
   let window: Candidate[] = [];
   let refusedInBatch = 0;
+  const buckets = new Set<string>();
+  let liveEvery = opts.liveEvery;
+  let cleanBatches = 0;
   for (;;) {
     if (opts.signal?.aborted) { report.stoppedBecause = 'aborted'; break; }
     if (report.casesRun >= opts.maxCases) { report.stoppedBecause = 'cases'; break; }
     if (performance.now() >= deadline) { report.stoppedBecause = 'time'; break; }
-    const batch = Math.min(opts.liveEvery, opts.maxCases - report.casesRun);
+    const batch = Math.min(liveEvery, opts.maxCases - report.casesRun);
     const cases = Array.from({ length: batch }, () => caseAt(model, opts.seed, scheduler.next(), cache));
     window.push(...cases.map((c) => ({ index: c.index, bytes: c.bytes })));
     let next = 0;
@@ -126,24 +132,39 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     report.casesRun += batch;
     report.livenessChecks += 1;
     // One quick probe on the fast path; only a miss pays for the confirming retries.
-    let live = await checkAlive(target, model, { ...confirm, attempts: 1 });
-    if (!live.alive) live = await checkAlive(target, model, confirm);
+    const first = await checkAlive(target, model, { ...confirm, attempts: 1 });
+    let live = first.alive ? first : await checkAlive(target, model, confirm);
     const confirmedDown = !live.alive;
-    // Refusals during the batch with the device alive again: it restarted between checks.
-    if (live.alive && refusedInBatch > 0) live = { alive: false, seen: 'refused' };
+    // A first probe unanswered (a hang a watchdog may have ended since), or refusals during the
+    // batch with the device alive again (a restart between checks): suspect, so triage; only a
+    // reproduction makes it a finding.
+    if (live.alive && !first.alive) live = first;
+    else if (live.alive && refusedInBatch > 0) live = { alive: false, seen: 'refused' };
     refusedInBatch = 0;
     opts.onProgress?.(report.casesRun, live.alive ? 'alive' : 'device down: triage');
-    if (live.alive) { window = []; continue; }
+    if (live.alive) {
+      window = [];
+      // Quiet again: widen the interval back towards the configured one.
+      if (++cleanBatches % 16 === 0) liveEvery = Math.min(opts.liveEvery, liveEvery * 2);
+      continue;
+    }
     const remaining = Math.max(0, deadline - performance.now());
     const t = await triage(target, model, window, live, {
       replyMs: opts.replyMs, livenessMs: opts.livenessMs, rebootWaitMs: opts.rebootWaitMs, minimise: opts.minimise,
-      maxMinimiseTests: 400, minimiseMs: Math.max(2000, Math.min(15_000, remaining)),
+      maxMinimiseTests: 400, minimiseMs: Math.max(2000, Math.min(15_000, remaining)), isNewBucket: (b) => !buckets.has(b),
     }, (index) => caseAt(model, opts.seed, index, cache).messages);
+    // Crashes come in windows: check more often from now on, so a window holds one crasher and a
+    // rare bug is not always hidden behind a frequent one that happens to come first in it.
+    liveEvery = Math.max(MIN_LIVE_EVERY, Math.floor(liveEvery / 4));
     const culprit = t.culprit ?? window[window.length - 1]!;
     // Only refusals seen and nothing reproduced: no liveness probe ever failed, so no blame.
-    if (confirmedDown || t.reproduced) report.crashes.push(record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun));
-    else report.unconfirmed += 1;
+    if (t.bucket !== undefined && buckets.has(t.bucket)) report.duplicates += 1;
+    else if (confirmedDown || t.reproduced) {
+      if (t.bucket !== undefined) buckets.add(t.bucket);
+      report.crashes.push({ ...record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun), ...(t.bucket ? { bucket: t.bucket } : {}) });
+    } else report.unconfirmed += 1;
     window = [];
+    cleanBatches = 0;
     if (!t.aliveAfter) { report.stoppedBecause = 'device-gone'; break; }
     if (report.crashes.length >= opts.maxCrashes) { report.stoppedBecause = 'crashes'; break; }
   }

@@ -16,12 +16,15 @@ let probeId = 1;
 export async function probeOnce(target: WireTarget, model: ProtocolModel, timeoutMs: number): Promise<ProbeResult> {
   probeId = (probeId % 0xfffe) + 1;
   const id = probeId;
+  const t0 = performance.now();
   const r = await exchange(target, [model.livenessProbe(id)], timeoutMs);
   const reply = r.replies[0] ?? Buffer.alloc(0);
   if (reply.length > 0) return model.provesAlive(reply, id) ? 'alive' : 'garbled';
   if (r.end === 'refused') return 'refused';
-  // A peer that accepts and then closes or resets without a word is not serving.
-  return r.end === 'closed' || r.end === 'reset' ? 'refused' : 'silent';
+  // A peer that accepts and then closes or resets without a word is not serving; if it kept
+  // the probe waiting first, it was hung (and a watchdog reboot dropped the connection).
+  if (r.end === 'closed' || r.end === 'reset') return performance.now() - t0 >= Math.min(250, timeoutMs / 2) ? 'silent' : 'refused';
+  return 'silent';
 }
 
 /** The verdict of a confirmed check: alive, or down with the last failure seen. */

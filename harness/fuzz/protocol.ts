@@ -27,6 +27,8 @@ export interface ProtocolModel {
   livenessProbe(id: number): Buffer;
   /** True when the bytes received answer the probe like a working service. */
   provesAlive(reply: Buffer, id: number): boolean;
+  /** True when the message type tells bugs apart (MQTT packet types); false for request methods. */
+  bucketByLabel: boolean;
   /** A coarse shape of one reply: kind, codes, field presence; never timing or random ids. */
   signature(reply: Buffer): string;
 }

@@ -4,7 +4,7 @@
  * (seed, index) to show the pair still names the same case.
  */
 import { caseAt } from './case.ts';
-import { checkAlive, waitForRecovery } from './liveness.ts';
+import { checkAlive, probeOnce, waitForRecovery } from './liveness.ts';
 import { PROTOCOL_MODELS } from './protocols/index.ts';
 import type { CrashRecord } from './types.ts';
 import { exchange, type WireTarget } from './wire.ts';
@@ -33,8 +33,9 @@ export async function replayCase(record: CrashRecord, opts: { guard: ScopeGuard;
   const confirm = { timeoutMs: opts.livenessMs, attempts: 3, gapMs: 100 };
   if (!(await checkAlive(target, model, confirm)).alive) return { ...base, outcome: 'unreachable' };
   await exchange(target, messages, Math.max(opts.replyMs, 50));
-  const after = await checkAlive(target, model, confirm);
-  if (after.alive) return { ...base, outcome: 'survived' };
+  // One probe right away: a daemon restarted by a supervisor can be back before a retry asks.
+  const after = await probeOnce(target, model, opts.livenessMs);
+  if (after === 'alive') return { ...base, outcome: 'survived' };
   const back = await waitForRecovery(target, model, { maxMs: opts.rebootWaitMs, pollMs: 50, timeoutMs: opts.livenessMs });
-  return { ...base, outcome: after.seen === 'silent' ? 'hang' : 'crash', ...(back === undefined ? {} : { recoveredAfterMs: back }) };
+  return { ...base, outcome: after === 'silent' ? 'hang' : 'crash', ...(back === undefined ? {} : { recoveredAfterMs: back }) };
 }

@@ -5,10 +5,17 @@
  * not come back ends triage: the window of candidate cases is kept as the evidence.
  */
 import { ddmin } from './ddmin.ts';
-import { checkAlive, probeOnce, waitForRecovery, type Liveness } from './liveness.ts';
+import { checkAlive, probeOnce, waitForRecovery, type Liveness, type ProbeResult } from './liveness.ts';
 import type { ProtocolModel } from './protocol.ts';
 import { cloneMessage, serialise, type Message } from './segments.ts';
-import { exchange, type WireTarget } from './wire.ts';
+import { exchange, type WireResult, type WireTarget } from './wire.ts';
+
+function bucketOf(model: ProtocolModel, c: Candidate, r: WireResult, structure: ((index: number) => Message[]) | undefined, how: 'crash' | 'hang'): string {
+  const labels = (structure?.(c.index) ?? []).map((m) => m.label);
+  const silent = r.replies.findIndex((b) => b.length === 0);
+  const at = silent >= 0 ? silent : r.replies.length - 1;
+  return `${model.bucketByLabel ? (labels[at] ?? 'message') : 'message'}#${at}/${how}`;
+}
 
 /** Timing knobs of triage. */
 export interface TriageOptions {
@@ -21,6 +28,8 @@ export interface TriageOptions {
   maxMinimiseTests: number;
   /** Wall-clock bound for minimisation. */
   minimiseMs: number;
+  /** False for a bucket already minimised in this run: the duplicate is not minimised again. */
+  isNewBucket(bucket: string): boolean;
 }
 
 /** A case as triage sees it. */
@@ -44,6 +53,13 @@ export interface TriageResult {
   /** The smallest messages found that still take it down. */
   minimised?: Buffer[];
   minimiseTests: number;
+  /**
+   * Where the culprit killed the device: the first message left unanswered and how the device
+   * failed (e.g. "SUBSCRIBE#1/crash"). Crashes in one bucket are most likely one bug.
+   */
+  bucket?: string;
+  /** Position of the culprit in the window. */
+  culpritAt?: number;
   /** Still answering when triage ended. */
   aliveAfter: boolean;
   notes: string[];
@@ -68,14 +84,22 @@ export async function triage(target: WireTarget, model: ProtocolModel, window: C
   result.recoveredAfterMs = back;
 
   // Replay cases one after another, then ask whether the device survived them.
+  let lastExchange: WireResult | undefined;
+  let lastProbe: ProbeResult = 'alive';
   const run = async (cases: Buffer[][]): Promise<Outcome> => {
     let refused = false;
-    for (const bytes of cases) refused = (await exchange(target, bytes, opts.replyMs)).end === 'refused' || refused;
+    for (const bytes of cases) {
+      lastExchange = await exchange(target, bytes, opts.replyMs);
+      refused = lastExchange.end === 'refused' || refused;
+    }
     // One probe at once: a daemon that restarts in milliseconds is back before a retry would ask.
     const first = await probeOnce(target, model, opts.livenessMs);
-    const l: Liveness = first === 'alive' ? { alive: true } : first === 'refused' ? { alive: false, seen: 'refused' } : await checkAlive(target, model, { timeoutMs: opts.livenessMs, attempts: 2, gapMs: 50 });
+    lastProbe = first;
+    // Silence for the whole liveness bound is a hang, whatever a later probe says: a watchdog may
+    // have rebooted the device since. Bisection and reproduction are what keep this from blaming
+    // a healthy device for one lost datagram.
     // A refusal after the first replayed case means the service restarted under the replay.
-    if (l.alive) return refused ? 'killed' : 'survived';
+    if (first === 'alive') return refused ? 'killed' : 'survived';
     return (await waitForRecovery(target, model, recovery)) === undefined ? 'lost' : 'killed';
   };
 
@@ -98,14 +122,20 @@ export async function triage(target: WireTarget, model: ProtocolModel, window: C
     const alone = await run([candidates[0]!.bytes]);
     if (alone === 'lost') lost = true;
     result.culprit = candidates[0];
+    result.culpritAt = window.indexOf(candidates[0]!);
     result.reproduced = alone !== 'survived';
+    if (result.reproduced && lastExchange) {
+      // How the culprit alone takes the device down is what names the failure.
+      if (lastProbe !== 'alive') result.downAs = lastProbe === 'silent' ? 'hang' : 'crash';
+      result.bucket = bucketOf(model, candidates[0]!, lastExchange, structure, result.downAs);
+    }
     if (!result.reproduced) result.notes.push(`case ${candidates[0]!.index} alone did not take the device down again: not reproduced`);
   }
   if (lost) {
     result.notes.push('the device did not come back after a replay during triage');
     return result;
   }
-  if (result.culprit && result.reproduced && opts.minimise) {
+  if (result.culprit && result.reproduced && opts.minimise && (result.bucket === undefined || opts.isNewBucket(result.bucket))) {
     const messages = structure?.(result.culprit.index);
     const m = await minimise({ ...result.culprit, ...(messages ? { messages } : {}) }, run, opts);
     result.minimiseTests = m.tests;

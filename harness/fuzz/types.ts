@@ -61,6 +61,8 @@ export interface CrashRecord {
   window: { index: number; messages: string[] }[];
   minimised?: { messages: string[]; size: number; tests: number };
   recoveredAfterMs?: number;
+  /** The first message the culprit left unanswered and how the device failed, e.g. "SUBSCRIBE#1/crash". */
+  bucket?: string;
   casesRunBefore: number;
   notes: string[];
 }
@@ -79,6 +81,8 @@ export interface FuzzReport {
   /** Distinct reply shapes seen (each kept a case for further mutation). */
   responseShapes: number;
   crashes: CrashRecord[];
+  /** Reproduced failures in a bucket already recorded (most likely the same bug again). */
+  duplicates: number;
   /** Batches in which connections were refused but no liveness probe failed and no case reproduced it. */
   unconfirmed: number;
   aliveAtEnd: boolean;

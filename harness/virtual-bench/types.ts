@@ -126,8 +126,8 @@ export const BENCH_PROFILES: Record<BenchProfileName, { description: string; ser
       'Hand-written C-style parsers with planted bugs for the fuzzer (robustness suite): MQTT ' +
       '(client id copied by its length field, SUBSCRIBE topic length trusted past the packet, ' +
       'PUBLISH with QoS 3), CoAP (option number overflow through extended deltas, a Block1 ' +
-      'block without its first block) and HTTP (header line over a 256-byte buffer; a chunk ' +
-      'size over 2^31 hangs it). A crash takes the daemon down for 250 ms, a hang lasts 1.2 s ' +
+      'block without its first block) and HTTP (an Authorization value over a 256-byte buffer; a Content-' +
+      'Length negative as a 32-bit int hangs it). A crash takes the daemon down for 250 ms, a hang lasts 1.2 s ' +
       'until the watchdog reboots it. Anonymous MQTT, plaintext HTTP and CoAP.',
     services: PROFILE_SERVICES.fragile.map(serviceDef),
   },

@@ -61,6 +61,7 @@ export const coapModel: ProtocolModel = {
   name: 'coap',
   transport: 'udp',
   defaultPort: 5683,
+  bucketByLabel: false,
   template(rng): Template {
     const resource = rng.pick(['config', 'status', '.well-known/core', 'fw/update']);
     switch (rng.int(5)) {

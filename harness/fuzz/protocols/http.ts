@@ -34,6 +34,7 @@ export const httpModel: ProtocolModel = {
   name: 'http',
   transport: 'tcp',
   defaultPort: 80,
+  bucketByLabel: false,
   template(rng: Rng): Template {
     const ua: [string, string] = ['User-Agent', 'trustlab-fuzz/1'];
     switch (rng.int(5)) {

@@ -79,6 +79,7 @@ export const mqttModel: ProtocolModel = {
   name: 'mqtt',
   transport: 'tcp',
   defaultPort: 1883,
+  bucketByLabel: true,
   template(rng): Template {
     const c = gen(connect(rng));
     const topic = rng.pick(['devices/status', 'a/b/c', '#', '+/config', '$SYS/broker/version']);
