@@ -151,7 +151,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const remaining = Math.max(0, deadline - performance.now());
     const t = await triage(target, model, window, live, {
       replyMs: opts.replyMs, livenessMs: opts.livenessMs, rebootWaitMs: opts.rebootWaitMs, minimise: opts.minimise,
-      maxMinimiseTests: 400, minimiseMs: Math.max(2000, Math.min(15_000, remaining)), isNewBucket: (b) => !buckets.has(b),
+      maxMinimiseTests: 400, minimiseMs: Math.max(1000, Math.min(opts.minimiseMs ?? 15_000, remaining)), isNewBucket: (b) => !buckets.has(b),
     }, (index) => caseAt(model, opts.seed, index, cache).messages);
     // Crashes come in windows: check more often from now on, so a window holds one crasher and a
     // rare bug is not always hidden behind a frequent one that happens to come first in it.

@@ -32,9 +32,11 @@ export async function replayCase(record: CrashRecord, opts: { guard: ScopeGuard;
   const base = { regenerated, sentBytes: messages.reduce((n, m) => n + m.length, 0), form: useMin ? 'minimised' : 'original' } as const;
   const confirm = { timeoutMs: opts.livenessMs, attempts: 3, gapMs: 100 };
   if (!(await checkAlive(target, model, confirm)).alive) return { ...base, outcome: 'unreachable' };
-  await exchange(target, messages, Math.max(opts.replyMs, 50));
+  const sent = await exchange(target, messages, opts.replyMs);
   // One probe right away: a daemon restarted by a supervisor can be back before a retry asks.
   const after = await probeOnce(target, model, opts.livenessMs);
+  // Refused part-way through the case: the service went down under it and has restarted since.
+  if (after === 'alive' && sent.end === 'refused') return { ...base, outcome: 'crash' };
   if (after === 'alive') return { ...base, outcome: 'survived' };
   const back = await waitForRecovery(target, model, { maxMs: opts.rebootWaitMs, pollMs: 50, timeoutMs: opts.livenessMs });
   return { ...base, outcome: after === 'silent' ? 'hang' : 'crash', ...(back === undefined ? {} : { recoveredAfterMs: back }) };

@@ -32,6 +32,8 @@ export interface FuzzOptions {
   /** Stop after this many crashes (the device must come back to go on). */
   maxCrashes: number;
   minimise: boolean;
+  /** Wall-clock bound of one minimisation (default 15 s, never past the time budget). */
+  minimiseMs?: number;
   budget?: Pick<DeviceBudgetGate, 'acquireSocket'>;
   signal?: AbortSignal;
   onProgress?(casesRun: number, note: string): void;
