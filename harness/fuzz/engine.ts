@@ -40,7 +40,7 @@ export function caseSignature(model: ProtocolModel, r: WireResult): string {
 const hex = (bs: Buffer[]): string[] => bs.map((b) => b.toString('hex'));
 const size = (bs: Buffer[]): number => bs.reduce((n, b) => n + b.length, 0);
 
-function record(c: FuzzCase, t: TriageResult, window: Candidate[], target: string, casesRunBefore: number): CrashRecord {
+function record(c: FuzzCase, t: TriageResult, window: Candidate[], target: string, casesRunBefore: number, detectedAfterMs: number): CrashRecord {
   const minimised = t.minimised ? { messages: hex(t.minimised), size: size(t.minimised), tests: t.minimiseTests } : undefined;
   return {
     format: 'trustlab-fuzz-case/1',
@@ -61,6 +61,7 @@ function record(c: FuzzCase, t: TriageResult, window: Candidate[], target: strin
     ...(minimised ? { minimised } : {}),
     ...(t.recoveredAfterMs !== undefined ? { recoveredAfterMs: t.recoveredAfterMs } : {}),
     casesRunBefore,
+    detectedAfterMs,
     notes: t.notes,
   };
 }
@@ -148,6 +149,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       if (++cleanBatches % 16 === 0) liveEvery = Math.min(opts.liveEvery, liveEvery * 2);
       continue;
     }
+    const detectedAfterMs = Math.round(performance.now() - t0);
     const remaining = Math.max(0, deadline - performance.now());
     const t = await triage(target, model, window, live, {
       replyMs: opts.replyMs, livenessMs: opts.livenessMs, rebootWaitMs: opts.rebootWaitMs, minimise: opts.minimise,
@@ -161,7 +163,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     if (t.bucket !== undefined && buckets.has(t.bucket)) report.duplicates += 1;
     else if (confirmedDown || t.reproduced) {
       if (t.bucket !== undefined) buckets.add(t.bucket);
-      report.crashes.push({ ...record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun), ...(t.bucket ? { bucket: t.bucket } : {}) });
+      report.crashes.push({ ...record(caseAt(model, opts.seed, culprit.index, cache), t, window, url, report.casesRun, detectedAfterMs), ...(t.bucket ? { bucket: t.bucket } : {}) });
     } else report.unconfirmed += 1;
     window = [];
     cleanBatches = 0;

@@ -66,6 +66,8 @@ export interface CrashRecord {
   /** The first message the culprit left unanswered and how the device failed, e.g. "SUBSCRIBE#1/crash". */
   bucket?: string;
   casesRunBefore: number;
+  /** Milliseconds from the start of fuzzing to the liveness check that saw the failure. */
+  detectedAfterMs: number;
   notes: string[];
 }
 

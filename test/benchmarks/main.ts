@@ -4,6 +4,7 @@
  * Prints markdown tables for BENCHMARKS.md.
  */
 import { runEngineMicro } from './engine-micro.ts';
+import { runFuzzBench } from './fuzz-rate.ts';
 import { runMicro } from './micro.ts';
 import { runScanVsNmap, type Scenario } from './scan-vs-nmap.ts';
 import { runTlsVsSslscan } from './tls-vs-sslscan.ts';
@@ -46,3 +47,10 @@ else {
   console.log('| trustlab process (ms) | audit alone (ms) | sslscan (ms) | ratio process | ratio audit | versions agree | suites per version (trustlab/sslscan) |\n| ---: | ---: | ---: | ---: | ---: | --- | --- |');
   console.log(`| ${tls.trustlabMs} | ${tls.auditMs} | ${tls.sslscanMs} | ${tls.ratio} | ${tls.auditRatio} | ${tls.versionsAgree ? 'yes' : 'NO'} | ${tls.detail}${tls.suitesAgree ? '' : ' (DIFFER)'} |`);
 }
+
+const fz = await runFuzzBench(Number(process.env.BENCH_RUNS ?? 3));
+console.log('\n## Fuzzer (loopback, devices in their own process, medians)\n');
+console.log('| target | liveness check every | cases/s (median) | runs | crashes reported |\n| --- | ---: | ---: | --- | ---: |');
+for (const r of fz.rates) console.log(`| ${r.target} | ${r.liveEvery} case(s) | ${r.casesPerSecond} | ${r.runs.join(', ')} | ${r.crashes} |`);
+console.log('\n| fragile service | time to first crash detected (ms, median) | cases before | triage (ms) | bucket |\n| --- | ---: | ---: | ---: | --- |');
+for (const f of fz.firstCrash) console.log(`| ${f.protocol} | ${f.firstCrashMs} | ${f.casesBefore} | ${f.triageMs} | ${f.bucket} |`);
