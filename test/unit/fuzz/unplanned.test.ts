@@ -3,7 +3,7 @@
  * (an MQTT broker that reads a PINGREQ body it never allocated; a CoAP server that copies the
  * Uri-Query into a 32-byte buffer). The generic strategies must find and reproduce both.
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fuzz, FUZZ_DEFAULTS } from '../../../harness/fuzz/index.ts';
