@@ -76,7 +76,7 @@ describe('the healthy bench profiles under the same fuzzing', () => {
   it.each([
     ['mqtt', '127.97.1.200'], ['coap', '127.97.1.200'], ['http', '127.97.1.200'], ['mqtt', '127.97.1.201'], ['http', '127.97.1.201'],
   ] as const)('%s on %s: no crash reported, alive at the end', async (protocol, address) => {
-    const r = await fuzz({ ...FUZZ_DEFAULTS, protocol, guard: scopeFromAddresses([address]), address, port: PORTS[protocol], seed: 3, maxCases: 100_000, timeBudgetMs: 1500 });
+    const r = await fuzz({ ...FUZZ_DEFAULTS, protocol, guard: scopeFromAddresses([address]), address, port: PORTS[protocol], seed: 3, maxCases: 100_000, timeBudgetMs: 1000 });
     expect(r.reachable).toBe(true);
     expect(r.crashes).toEqual([]);
     expect(r.aliveAtEnd).toBe(true);
