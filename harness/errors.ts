@@ -60,6 +60,7 @@ export const ERRORS = {
   TL_CHECK_FAULT: { exit: ExitCode.HARNESS_FAULT, hint: 'A check threw; its result is recorded as inconclusive.' },
   TL_INTERNAL: { exit: ExitCode.HARNESS_FAULT, hint: 'A harness bug; please report it with the journal.' },
   TL_PROFILE: { exit: ExitCode.HARNESS_FAULT, hint: 'The device profile could not drive the device (access refused, unexpected answer): check profileAccess and the profile.' },
+  TL_FUZZ_CASE: { exit: ExitCode.USAGE_OR_CONFIG, hint: 'Give a case file written by `trustlab fuzz` (crash-*.json in its --out directory).' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -77,6 +77,16 @@ export interface DeviceConfig {
   profileAccess?: { token?: string };
   /** What the lab holds to make update test images: the manufacturer's test-signing private key (inline PEM, or a path made absolute at load). Secret. */
   updateTest?: { signingKey: string };
+  /** Fuzzing limits of the robustness suite (defaults applied when the object is given). */
+  robustness?: RobustnessLimits;
+}
+
+/** Time budget and pace of the robustness suite's fuzzing on one device. */
+export interface RobustnessLimits {
+  secondsPerService: number;
+  casesPerSecond?: number;
+  rebootWaitSeconds: number;
+  seed?: number;
 }
 
 export interface LabConfig {

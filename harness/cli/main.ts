@@ -27,6 +27,7 @@ const commands: CommandEntry[] = [
   { name: 'bench', summary: 'start or stop the virtual bench of a config (bench up|down <config>)', load: async () => (await import('./commands/bench.ts')).benchCommand },
   { name: 'scan', summary: 'ad-hoc TCP scan of the addresses given (they are the whole scope)', load: async () => (await import('./commands/scan.ts')).scanCommand },
   { name: 'suites', summary: 'list suites, checks and the CTM test cases they cover', load: async () => (await import('./commands/suites.ts')).suitesCommand },
+  { name: 'fuzz', summary: 'fuzz an MQTT, CoAP or HTTP service (the target is the whole scope); fuzz replay <case>', load: async () => (await import('./commands/fuzz.ts')).fuzzCommand },
 ];
 
 /** Name and summary of every command, in help order. */

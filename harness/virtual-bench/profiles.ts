@@ -9,6 +9,10 @@ import type { FirmwareIdentity } from './busybox-shell.ts';
 import { startCoap } from './coap-server.ts';
 import { startFtp } from './ftp-server.ts';
 import { startRtsp } from './rtsp-server.ts';
+import { FRAGILE_TIMING } from './fragile-firmware.ts';
+import { startFragileCoap } from './fragile-coap.ts';
+import { startFragileHttp } from './fragile-http.ts';
+import { startFragileMqtt } from './fragile-mqtt.ts';
 import type { BindTarget, RunningService } from './lifecycle.ts';
 import { startMqtt } from './mqtt-broker.ts';
 import { labSshClientKey, startSsh } from './ssh-server.ts';
@@ -142,6 +146,18 @@ function mixedPlan(dev: PlanInput): DevicePlan {
   };
 }
 
+// Parsers with planted bugs (fragile-*.ts); no credentials: MQTT is anonymous, HTTP has no login.
+function fragilePlan(): DevicePlan {
+  return {
+    credentials: [],
+    starters: {
+      http: (target) => startFragileHttp(target, FRAGILE_TIMING),
+      mqtt: (target) => startFragileMqtt(target, FRAGILE_TIMING),
+      coap: (target) => startFragileCoap(target, FRAGILE_TIMING),
+    },
+  };
+}
+
 /** The plan of a device for its profile. */
 export async function planDevice(profile: BenchProfileName, dev: PlanInput): Promise<DevicePlan> {
   switch (profile) {
@@ -151,5 +167,7 @@ export async function planDevice(profile: BenchProfileName, dev: PlanInput): Pro
       return hardenedPlan(dev);
     case 'mixed':
       return mixedPlan(dev);
+    case 'fragile':
+      return fragilePlan();
   }
 }

@@ -8,10 +8,10 @@ import type { UpdateClient } from './update-client.ts';
  */
 
 /** The three emulated device profiles. */
-export type BenchProfileName = 'weak' | 'hardened' | 'mixed';
+export type BenchProfileName = 'weak' | 'hardened' | 'mixed' | 'fragile';
 
 /** Every profile name, in documentation order. */
-export const BENCH_PROFILE_NAMES: readonly BenchProfileName[] = ['weak', 'hardened', 'mixed'];
+export const BENCH_PROFILE_NAMES: readonly BenchProfileName[] = ['weak', 'hardened', 'mixed', 'fragile'];
 
 /** One listening service of an emulated device. */
 export interface BenchService {
@@ -99,6 +99,7 @@ const PROFILE_SERVICES: Record<BenchProfileName, BenchServiceName[]> = {
   weak: ['ssh', 'telnet', 'http', 'https', 'mqtt', 'coap', 'ftp', 'rtsp'],
   hardened: ['ssh', 'https', 'mqtts'],
   mixed: ['ssh', 'http', 'https', 'mqtt'],
+  fragile: ['http', 'mqtt', 'coap'],
 };
 
 /** The service names a profile starts, in start order. */
@@ -131,5 +132,15 @@ export const BENCH_PROFILES: Record<BenchProfileName, { description: string; ser
       'page is served over plaintext http with basic auth, https still allows TLS 1.0 (valid ' +
       'self-signed certificate) and MQTT is plaintext; telnet closed.',
     services: PROFILE_SERVICES.mixed.map(serviceDef),
+  },
+  fragile: {
+    description:
+      'Hand-written C-style parsers with planted bugs for the fuzzer (robustness suite): MQTT ' +
+      '(client id copied by its length field, SUBSCRIBE topic length trusted past the packet, ' +
+      'PUBLISH with QoS 3), CoAP (option number overflow through extended deltas, a Block1 ' +
+      'block without its first block) and HTTP (an Authorization value over a 256-byte buffer; a Content-' +
+      'Length negative as a 32-bit int hangs it). A crash takes the daemon down for 250 ms, a hang lasts 1.2 s ' +
+      'until the watchdog reboots it. Anonymous MQTT, plaintext HTTP and CoAP.',
+    services: PROFILE_SERVICES.fragile.map(serviceDef),
   },
 };

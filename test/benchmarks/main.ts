@@ -4,6 +4,7 @@
  * Prints markdown tables for BENCHMARKS.md.
  */
 import { runEngineMicro } from './engine-micro.ts';
+import { runFuzzBench } from './fuzz-rate.ts';
 import { runMicro } from './micro.ts';
 import { runScanVsNmap, type Scenario } from './scan-vs-nmap.ts';
 import { runTlsVsSslscan } from './tls-vs-sslscan.ts';
@@ -57,3 +58,10 @@ else {
   for (const r of hydra.rows) console.log(`| ${r.service} | ${r.list} | ${r.trustlabMs} | ${r.hydraMs} | ${r.trustlabFound.join(' ') || '-'} | ${r.hydraFound.join(' ') || '-'} | ${r.trustlabRecall} | ${r.hydraRecall} |`);
   console.log(`\nTotal wall time: trustlab ${hydra.trustlabTotalMs} ms (three services at once), hydra ${hydra.hydraTotalMs} ms (one service after another); ratio ${hydra.ratio}.`);
 }
+
+const fz = await runFuzzBench(Number(process.env.BENCH_RUNS ?? 3));
+console.log('\n## Fuzzer (loopback, devices in their own process, medians)\n');
+console.log('| target | liveness check every | cases/s (median) | runs | crashes reported |\n| --- | ---: | ---: | --- | ---: |');
+for (const r of fz.rates) console.log(`| ${r.target} | ${r.liveEvery} case(s) | ${r.casesPerSecond} | ${r.runs.join(', ')} | ${r.crashes} |`);
+console.log('\n| fragile service | time to first crash detected (ms, median) | cases before | triage (ms) | bucket |\n| --- | ---: | ---: | ---: | --- |');
+for (const f of fz.firstCrash) console.log(`| ${f.protocol} | ${f.firstCrashMs} | ${f.casesBefore} | ${f.triageMs} | ${f.bucket} |`);

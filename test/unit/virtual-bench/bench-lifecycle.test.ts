@@ -99,7 +99,7 @@ describe('bench lifecycle', () => {
     await expectBenchError(startBench([
       { id: 'a', address: '127.77.1.29', profile: 'weak' }, { id: 'b', address: '127.77.1.29', profile: 'mixed' },
     ]), 'used by two');
-    await expectBenchError(startVirtualDevice({ id: 'x', address: '127.77.1.29', profile: 'fragile' as 'weak' }), 'unknown profile');
+    await expectBenchError(startVirtualDevice({ id: 'x', address: '127.77.1.29', profile: 'brittle' as 'weak' }), 'unknown profile');
     expect(await tcpOpen('127.77.1.29', 2222)).toBe(false);
   });
 
