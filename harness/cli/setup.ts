@@ -2,6 +2,7 @@
  * What several commands share: the registry with built-in suites and the config's plugins,
  * loading a config against it, and the exit code a finished run deserves.
  */
+import { setMaxListeners } from 'node:events';
 import { loadLabConfig, pluginSpecs } from '../config/load.ts';
 import { ExitCode } from '../errors.ts';
 import type { LoadedConfig } from '../model.ts';
@@ -39,6 +40,10 @@ export function exitCodeFor(outcome: RunOutcome): number {
 /** Abort on the first SIGINT/SIGTERM (finish cleanly, mark the run interrupted). */
 export function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
+  // Every pacing wait and socket of every job in flight listens on this one signal (as many as
+  // the device budgets allow, each removed when it settles), so Node's leak warning at 11
+  // listeners is a false alarm here.
+  setMaxListeners(0, ac.signal);
   const onSignal = (sig: NodeJS.Signals): void => {
     if (ac.signal.aborted) return;
     process.stderr.write(`\n${sig}: stopping after the running checks; the run can be resumed\n`);
