@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { Client } from 'undici';
 import { TrustlabError } from '../../harness/errors.ts';
 import type { LoginCredential, LoginResult } from '../../harness/plugins/types.ts';
-import { deviceContext, webTryAll, type LoginForm, type WebLoginResult, type WebTarget } from './login-form.ts';
+import { deviceContext, tryUntilLockedOut, webTryAll, type LoginForm, type WebLoginResult, type WebTarget } from './login-form.ts';
 
 /** A form as the browser parsed it. */
 export interface FormSpec {
@@ -69,12 +69,9 @@ export async function formTryAll(browserOrGetter: Browser | (() => Promise<Brows
   if (action.host !== page.host) return webTryAll(await browser(), t, form, creds, parallel);
   t.guard.assertInScope(t.address, `connect to port ${t.port}`);
   const client = new Client(action.origin, { connect: { rejectUnauthorized: false, timeout: t.timeoutMs ?? 5000 }, headersTimeout: t.timeoutMs ?? 5000, bodyTimeout: t.timeoutMs ?? 5000, connections: parallel } as Client.Options);
-  const queue = [...creds];
-  const results: WebLoginResult[] = [];
-  let locked = false;
-  const worker = async (): Promise<void> => {
-    for (let cred = queue.shift(); cred && !locked; cred = queue.shift()) {
-      if (t.budget) await t.budget.paceAttempt(t.signal);
+  let results: WebLoginResult[];
+  try {
+    results = await tryUntilLockedOut(t, creds, parallel, async (cred) => {
       const body = new URLSearchParams({ ...spec.hidden, ...(spec.userField ? { [spec.userField]: cred.username } : {}), [spec.passField]: cred.password }).toString();
       const started = performance.now();
       let res;
@@ -86,12 +83,8 @@ export async function formTryAll(browserOrGetter: Browser | (() => Promise<Brows
       const text = (await res.body.text()).slice(0, 65_536);
       const location = res.headers.location as string | undefined;
       const v = judgeFormAnswer(res.statusCode, location, text, page.pathname);
-      results.push({ ...v, credential: cred, elapsedMs: Math.round(performance.now() - started), transcript: `-> POST ${action.pathname} (${t.tls ? 'HTTPS' : 'HTTP'})\n-> ${body}\n<- ${res.statusCode}${location ? ` Location: ${location}` : ''}\n` });
-      if (v.outcome === 'locked-out') locked = true;
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+      return { ...v, credential: cred, elapsedMs: Math.round(performance.now() - started), transcript: `-> POST ${action.pathname} (${t.tls ? 'HTTPS' : 'HTTP'})\n-> ${body}\n<- ${res.statusCode}${location ? ` Location: ${location}` : ''}\n` };
+    });
   } finally {
     await client.close().catch(() => undefined);
   }

@@ -121,19 +121,28 @@ async function attempt(browser: Browser, t: WebTarget, form: LoginForm, cred: Lo
   }
 }
 
-/** Try every credential on the form, `parallel` contexts at a time; stops after a lockout. */
-export async function webTryAll(browser: Browser, t: WebTarget, form: LoginForm, creds: readonly LoginCredential[], parallel = 2): Promise<WebLoginResult[]> {
+/**
+ * Run `tryOne` over the credentials on `parallel` workers, each attempt paced by the device
+ * budget; the first locked-out answer stops every worker (the surface is protected).
+ */
+export async function tryUntilLockedOut(t: WebTarget, creds: readonly LoginCredential[], parallel: number, tryOne: (cred: LoginCredential) => Promise<WebLoginResult>): Promise<WebLoginResult[]> {
   const queue = [...creds];
   const results: WebLoginResult[] = [];
   let locked = false;
   const worker = async (): Promise<void> => {
     for (let cred = queue.shift(); cred && !locked; cred = queue.shift()) {
       if (t.budget) await t.budget.paceAttempt(t.signal);
-      const r = await attempt(browser, t, form, cred).catch((err: Error) => ({ outcome: 'rejected' as const, credential: cred!, detail: `page error: ${err.message.split('\n')[0]}`, elapsedMs: 0, transcript: '' }));
+      const r = await tryOne(cred);
       results.push(r);
       if (r.outcome === 'locked-out') locked = true;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
   return results;
+}
+
+/** Try every credential on the form, `parallel` contexts at a time; stops after a lockout. */
+export async function webTryAll(browser: Browser, t: WebTarget, form: LoginForm, creds: readonly LoginCredential[], parallel = 2): Promise<WebLoginResult[]> {
+  return tryUntilLockedOut(t, creds, parallel, (cred) =>
+    attempt(browser, t, form, cred).catch((err: Error) => ({ outcome: 'rejected' as const, credential: cred, detail: `page error: ${err.message.split('\n')[0]}`, elapsedMs: 0, transcript: '' })));
 }

@@ -27,17 +27,20 @@ export interface TcpScanRequest {
   onResult?(result: TcpPortResult): void;
 }
 
-export interface TcpScanResult {
+/** What a scan of one address returns, TCP or UDP: closed ports are only counted. */
+export interface ScanResultOf<State extends string, Row> {
   address: string;
-  /** Non-closed ports with their state; closed ports are only counted. */
-  notClosed: TcpPortResult[];
-  counts: Record<TcpPortState, number>;
+  /** Ports in any state but closed, with their state. */
+  notClosed: Row[];
+  counts: Record<State, number>;
   /** Ports asked for. */
   total: number;
   durationMs: number;
   /** Settings the scan ran with, recorded as method evidence. */
   method: Record<string, unknown>;
 }
+
+export type TcpScanResult = ScanResultOf<TcpPortState, TcpPortResult>;
 
 export interface TcpScanner {
   id: string;

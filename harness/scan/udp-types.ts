@@ -1,6 +1,7 @@
 /** The UDP scanner interface, beside the TCP one in types.ts. */
 import type { DeviceBudgetGate } from '../scheduler/budget.ts';
 import type { ScopeGuard } from '../scope/guard.ts';
+import type { ScanResultOf } from './types.ts';
 
 /** open: a datagram came back; closed: ICMP port unreachable; open|filtered: silence on every attempt. */
 export type UdpPortState = 'open' | 'closed' | 'open|filtered';
@@ -31,12 +32,5 @@ export interface UdpScanRequest {
   onResult?(result: UdpPortResult): void;
 }
 
-export interface UdpScanResult {
-  address: string;
-  /** Open and open|filtered ports; closed ones are only counted. */
-  notClosed: UdpPortResult[];
-  counts: Record<UdpPortState, number>;
-  total: number;
-  durationMs: number;
-  method: Record<string, unknown>;
-}
+/** Open and open|filtered ports in `notClosed`; closed ones only counted. */
+export type UdpScanResult = ScanResultOf<UdpPortState, UdpPortResult>;
