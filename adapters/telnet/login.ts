@@ -3,8 +3,8 @@
  * username and password, and decide from what the device prints: a shell prompt or banner is
  * success, "Login incorrect" or a new login prompt is failure. A device that lets a client
  * retry on one connection gets several tries; one that hangs up gets a new connection. Slow
- * failure delays (busybox and util-linux login sleep ~3 s) are waited out, in parallel over
- * the connections the device budget allows.
+ * failure delays (busybox and util-linux login sleep ~3 s; shadow login via pam_faildelay too)
+ * are waited out, in parallel over the connections the device budget allows.
  *
  * Connections are opened one at a time: each waits until the previous one has heard the
  * server's first bytes. Embedded telnetds listen with a tiny backlog (busybox: 1); a burst of
