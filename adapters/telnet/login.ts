@@ -3,8 +3,14 @@
  * username and password, and decide from what the device prints: a shell prompt or banner is
  * success, "Login incorrect" or a new login prompt is failure. A device that lets a client
  * retry on one connection gets several tries; one that hangs up gets a new connection. Slow
- * failure delays (busybox and util-linux login sleep ~3 s) are waited out, in parallel over
- * the connections the device budget allows.
+ * failure delays (busybox and util-linux login sleep ~3 s; shadow login via pam_faildelay too)
+ * are waited out, in parallel over the connections the device budget allows.
+ *
+ * Connections are opened one at a time: each waits until the previous one has heard the
+ * server's first bytes. Embedded telnetds listen with a tiny backlog (busybox: 1); a burst of
+ * connects overflows it, and with SYN cookies the client believes it is connected while the
+ * server has forgotten it, so a login prompt never comes. A connection still silent after
+ * GREETING_NUDGE_MS gets a telnet NOP, which a server that lost it answers with a reset.
  */
 import { guardedConnect } from '../../harness/scope/guard.ts';
 import { TrustlabError } from '../../harness/errors.ts';
@@ -26,10 +32,34 @@ export interface TelnetOptions {
 
 type Wait = 'login' | 'password' | 'verdict';
 
+/** Silence after connect that earns a NOP (a lost handshake then resets or completes). */
+const GREETING_NUDGE_MS = 1000;
+const IAC_NOP = Buffer.from([255, 241]);
+
+/** One connection awaiting its greeting at a time: resolves with the call that lets the next one go. */
+function createOpener(): () => Promise<() => void> {
+  let tail: Promise<void> = Promise.resolve();
+  return async () => {
+    let open!: () => void;
+    const prev = tail;
+    tail = new Promise((r) => { open = r; });
+    await prev;
+    return open;
+  };
+}
+
 /** One connection: try credentials from `queue` until it is empty or the server hangs up. */
-async function session(target: LoginTarget, queue: LoginCredential[], results: LoginResult[], stepMs: number): Promise<'drained' | 'closed' | 'no-login'> {
+async function session(target: LoginTarget, queue: LoginCredential[], results: LoginResult[], stepMs: number, opener: () => Promise<() => void>): Promise<'drained' | 'closed' | 'no-login'> {
   const release = target.budget ? await target.budget.acquireSocket(target.signal) : () => undefined;
-  const socket = guardedConnect(target.guard, { host: target.address, port: target.port });
+  const letNextOpen = await opener();
+  let socket: ReturnType<typeof guardedConnect>;
+  try {
+    socket = guardedConnect(target.guard, { host: target.address, port: target.port });
+  } catch (e) {
+    letNextOpen();
+    release();
+    throw e;
+  }
   socket.setNoDelay(true);
   const decoder = new TelnetDecoder();
   let screen = '';
@@ -41,6 +71,8 @@ async function session(target: LoginTarget, queue: LoginCredential[], results: L
       let current: { cred: LoginCredential; started: number; mark: number } | undefined;
       let timer: NodeJS.Timeout | undefined;
       let connected = false;
+      let greeted = false;
+      let nudge: NodeJS.Timeout | undefined;
       const arm = (): void => {
         clearTimeout(timer);
         timer = setTimeout(onTimeout, stepMs);
@@ -53,6 +85,8 @@ async function session(target: LoginTarget, queue: LoginCredential[], results: L
       };
       const end = (r: 'drained' | 'closed' | 'no-login'): void => {
         clearTimeout(timer);
+        clearTimeout(nudge);
+        letNextOpen();
         resolve(r);
       };
       const send = (text: string, shown = text): void => {
@@ -106,14 +140,24 @@ async function session(target: LoginTarget, queue: LoginCredential[], results: L
         decide('rejected', `no verdict within ${stepMs} ms (screen ends ${JSON.stringify(lastLine(screen).slice(-60))})`);
         end('closed');
       };
-      socket.once('connect', () => { connected = true; arm(); });
+      socket.once('connect', () => {
+        connected = true;
+        arm();
+        nudge = setTimeout(() => {
+          if (greeted) return;
+          log += '-> IAC NOP (no greeting yet)\n';
+          socket.write(IAC_NOP);
+          letNextOpen();
+        }, GREETING_NUDGE_MS);
+      });
       socket.on('data', (chunk: Buffer) => {
+        if (!greeted) { greeted = true; clearTimeout(nudge); letNextOpen(); }
         const { text, reply } = decoder.feed(chunk);
         if (reply.length > 0) socket.write(reply);
         if (text) { screen += text; log += `<- ${JSON.stringify(text)}\n`; onText(); }
       });
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        if (!connected) { clearTimeout(timer); reject(new TrustlabError('TL_TRANSPORT', `connect to ${target.address}:${target.port} failed: ${err.code ?? err.message}`, { cause: err })); }
+        if (!connected) { clearTimeout(timer); letNextOpen(); reject(new TrustlabError('TL_TRANSPORT', `connect to ${target.address}:${target.port} failed: ${err.code ?? err.message}`, { cause: err })); }
       });
       socket.on('close', () => {
         if (current) decide(PATTERNS.lockout.test(screen.slice(current.mark)) ? 'locked-out' : 'rejected', `connection closed after the password (${JSON.stringify(screen.slice(current.mark).trim().slice(0, 80))})`);
@@ -121,6 +165,7 @@ async function session(target: LoginTarget, queue: LoginCredential[], results: L
       });
     });
   } finally {
+    letNextOpen();
     socket.destroy();
     release();
   }
@@ -131,11 +176,12 @@ export async function telnetTryAll(target: LoginTarget, creds: readonly LoginCre
   const queue = [...creds];
   const results: LoginResult[] = [];
   const stepMs = opts.stepTimeoutMs ?? 8000;
+  const opener = createOpener();
   let noLogin = 0;
   const worker = async (): Promise<void> => {
     while (queue.length > 0 && noLogin < 2 && !target.signal?.aborted) {
       const before = results.length;
-      const r = await session(target, queue, results, stepMs);
+      const r = await session(target, queue, results, stepMs, opener);
       if (r === 'no-login' || results.length === before) noLogin += 1;
       if (results.some((x) => x.outcome === 'accepted' && x.credential.username === '')) return;
     }

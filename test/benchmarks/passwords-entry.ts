@@ -29,7 +29,7 @@ const t0 = performance.now();
 // The three services run at once, as the suite's device budget allows; hydra runs them one after another.
 await Promise.all([
   time('ssh', () => sshTryAll({ guard, address: '127.88.0.10', port: 22, budget, timeoutMs: 8000 }, read(lists.ssh!), 'password', { parallel: 8 })),
-  time('telnet', () => telnetTryAll({ guard, address: '127.88.0.11', port: 23, budget, timeoutMs: 8000 }, read(lists.telnet!), { connections: 12, stepTimeoutMs: 10_000 })),
+  time('telnet', () => telnetTryAll({ guard, address: '127.88.0.11', port: 23, budget, timeoutMs: 8000 }, read(lists.telnet!), { connections: 16, stepTimeoutMs: 10_000 })),
   time('http', () => httpTryAll({ guard, address: '127.88.0.11', port: 80, tls: false, path: '/admin', budget, timeoutMs: 8000 }, read(lists.http!), 4)),
 ]);
 process.stdout.write(JSON.stringify({ totalMs: Math.round(performance.now() - t0), services: out }));
