@@ -30,50 +30,61 @@ export function exchange(target: WireTarget, messages: readonly Buffer[], replyM
   return target.transport === 'tcp' ? exchangeTcp(target, messages, replyMs) : exchangeUdp(target, messages, replyMs);
 }
 
-function exchangeTcp(target: WireTarget, messages: readonly Buffer[], replyMs: number): Promise<WireResult> {
-  return new Promise((resolve) => {
-    const replies: Buffer[] = [];
-    let current: Buffer[] = [];
-    let step = -1;
-    let end: WireEnd = 'open';
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const socket = guardedConnect(target.guard, { host: target.address, port: target.port });
-    socket.setNoDelay(true);
-    const finish = (): void => {
+/**
+ * The reply bookkeeping both transports share: one reply buffer per message, the next message
+ * after the reply (plus a 1 ms grace for a reply split over reads) or after `replyMs` of quiet.
+ */
+function replySteps(messages: readonly Buffer[], replyMs: number, send: (m: Buffer) => void, close: () => void, resolve: (r: WireResult) => void) {
+  const replies: Buffer[] = [];
+  let current: Buffer[] = [];
+  let step = -1;
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const steps = {
+    end: 'open' as WireEnd,
+    finish(): void {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (step >= 0 && step < messages.length) replies.push(Buffer.concat(current));
+      if (step >= 0 && step < messages.length && replies.length <= step) replies.push(Buffer.concat(current));
       while (replies.length < messages.length) replies.push(Buffer.alloc(0));
-      socket.destroy();
-      resolve({ replies, end });
-    };
-    const next = (): void => {
+      close();
+      resolve({ replies, end: steps.end });
+    },
+    next(): void {
       clearTimeout(timer);
       if (step >= 0) replies.push(Buffer.concat(current));
       current = [];
       step += 1;
-      if (step >= messages.length || end !== 'open') return finish();
-      socket.write(messages[step]!);
-      timer = setTimeout(next, replyMs);
-    };
-    // A guard against a peer that never completes the handshake (a hung device accepts, then nothing).
-    const connectTimer = setTimeout(() => { end = 'connect-timeout'; finish(); }, Math.max(replyMs * 4, 200));
-    socket.once('connect', () => { clearTimeout(connectTimer); next(); });
-    socket.on('data', (d: Buffer) => {
+      if (step >= messages.length || steps.end !== 'open') return steps.finish();
+      send(messages[step]!);
+      timer = setTimeout(steps.next, replyMs);
+    },
+    received(d: Buffer): void {
       current.push(d);
-      // Give the rest of a reply that spans reads a moment, then move on without the full wait.
       clearTimeout(timer);
-      timer = setTimeout(next, 1);
-    });
+      timer = setTimeout(steps.next, 1);
+    },
+  };
+  return steps;
+}
+
+function exchangeTcp(target: WireTarget, messages: readonly Buffer[], replyMs: number): Promise<WireResult> {
+  return new Promise((resolve) => {
+    const socket = guardedConnect(target.guard, { host: target.address, port: target.port });
+    socket.setNoDelay(true);
+    const steps = replySteps(messages, replyMs, (m) => socket.write(m), () => socket.destroy(), resolve);
+    // A guard against a peer that never completes the handshake (a hung device accepts, then nothing).
+    const connectTimer = setTimeout(() => { steps.end = 'connect-timeout'; steps.finish(); }, Math.max(replyMs * 4, 200));
+    socket.once('connect', () => { clearTimeout(connectTimer); steps.next(); });
+    socket.on('data', steps.received);
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
-      end = err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'reset';
-      finish();
+      steps.end = err.code === 'ECONNREFUSED' ? 'refused' : 'reset';
+      steps.finish();
     });
-    socket.on('end', () => { if (end === 'open') end = 'closed'; });
-    socket.on('close', () => { clearTimeout(connectTimer); if (end === 'open') end = 'closed'; finish(); });
+    socket.on('end', () => { if (steps.end === 'open') steps.end = 'closed'; });
+    socket.on('close', () => { clearTimeout(connectTimer); if (steps.end === 'open') steps.end = 'closed'; steps.finish(); });
   });
 }
 
@@ -81,39 +92,14 @@ function exchangeUdp(target: WireTarget, messages: readonly Buffer[], replyMs: n
   target.guard.assertInScope(target.address, `send UDP to port ${target.port}`);
   return new Promise((resolve) => {
     const socket = dgram.createSocket(net.isIPv6(target.address) ? 'udp6' : 'udp4');
-    const replies: Buffer[] = [];
-    let current: Buffer[] = [];
-    let step = -1;
-    let end: WireEnd = 'open';
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (step >= 0 && step < messages.length && replies.length <= step) replies.push(Buffer.concat(current));
-      while (replies.length < messages.length) replies.push(Buffer.alloc(0));
-      try { socket.close(); } catch { /* already closed */ }
-      resolve({ replies, end });
-    };
-    const next = (): void => {
-      clearTimeout(timer);
-      if (step >= 0) replies.push(Buffer.concat(current));
-      current = [];
-      step += 1;
-      if (step >= messages.length || end !== 'open') return finish();
-      socket.send(messages[step]!, (err) => { if (err) { end = 'reset'; finish(); } });
-      timer = setTimeout(next, replyMs);
-    };
-    socket.on('message', (d: Buffer) => {
-      current.push(d);
-      clearTimeout(timer);
-      timer = setTimeout(next, 1);
-    });
+    const steps = replySteps(messages, replyMs,
+      (m) => socket.send(m, (err) => { if (err) { steps.end = 'reset'; steps.finish(); } }),
+      () => { try { socket.close(); } catch { /* already closed */ } }, resolve);
+    socket.on('message', steps.received);
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      end = err.code === 'ECONNREFUSED' ? 'refused' : 'reset';
-      finish();
+      steps.end = err.code === 'ECONNREFUSED' ? 'refused' : 'reset';
+      steps.finish();
     });
-    socket.connect(target.port, target.address, () => next());
+    socket.connect(target.port, target.address, () => steps.next());
   });
 }
