@@ -4,7 +4,8 @@
  * the surface: the batch that saw it is the last, and the lockout is returned as evidence.
  */
 import type { Browser } from 'playwright-core';
-import type { CheckContext, LoginCredential, LoginResult, LoginTarget } from '../../harness/plugins/types.ts';
+import { TrustlabError } from '../../harness/errors.ts';
+import type { CheckContext, CheckResult, LoginCredential, LoginResult, LoginTarget } from '../../harness/plugins/types.ts';
 import { sshTryAll } from '../../adapters/ssh/login.ts';
 import { telnetTryAll } from '../../adapters/telnet/login.ts';
 import { httpTryAll } from '../../adapters/http/auth.ts';
@@ -14,7 +15,7 @@ import { mqttTryAll } from '../../adapters/mqtt/connect.ts';
 import { ftpTryAll } from '../../adapters/ftp/login.ts';
 import { rtspTryAll } from '../../adapters/rtsp/describe.ts';
 import type { CorpusProtocol } from './corpus.ts';
-import type { Surface } from './surfaces.ts';
+import { label, type Surface } from './surfaces.ts';
 
 /** The corpus protocol tag of a surface (undefined for surfaces without password logins). */
 export function protocolOf(s: Surface): CorpusProtocol | undefined {
@@ -90,4 +91,18 @@ export async function attempt(ctx: CheckContext, s: Surface, creds: readonly Log
     if (got.length > 0 && got.every((r) => r.outcome === 'not-offered')) return { results, untried: creds.length - i };
   }
   return { results, untried: creds.length - i };
+}
+
+/**
+ * One surface's results. A coded fault on that surface (a transport error, a scope refusal) is
+ * that surface's `inconclusive` with its code, so what the other surfaces showed (an accepted
+ * default on SSH before telnet broke off, say) is kept. Aborts and uncoded bugs still propagate.
+ */
+export async function surfaceOrFault(ctx: CheckContext, testId: string, s: Surface, run: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
+  try {
+    return await run();
+  } catch (err) {
+    if (ctx.signal.aborted || !(err instanceof TrustlabError)) throw err;
+    return [{ testId, status: 'inconclusive', target: s.target, summary: `${label(s)}: could not be tested (${err.code}): ${err.message}`, data: { surface: s.kind, errorCode: err.code } }];
+  }
 }

@@ -5,10 +5,10 @@
  * rate limit, a failure delay, or delays that grow; none of these over ten failures fails.
  */
 import { randomBytes } from 'node:crypto';
-import type { CheckResult, LoginResult } from '../../harness/plugins/types.ts';
+import type { CheckContext, CheckResult, LoginResult } from '../../harness/plugins/types.ts';
 import { defineCheck } from '../../harness/plugins/registry.ts';
-import { attempt, BrowserHolder } from './attempts.ts';
-import { findSurfaces, label, surfaceTable } from './surfaces.ts';
+import { attempt, BrowserHolder, surfaceOrFault } from './attempts.ts';
+import { findSurfaces, label, surfaceTable, type Surface } from './surfaces.ts';
 
 const TEST = 'CTM-DP-06';
 
@@ -58,32 +58,12 @@ export default defineCheck({
     if (!ctx.discoveryRan() && ctx.discovered().length === 0) return [{ testId: TEST, status: 'inconclusive', summary: 'no discovery results for this device: run the open-ports suite first' }];
     const surfaces = (await findSurfaces(ctx)).filter((s) => s.passwordLogin && !s.anonymous);
     if (surfaces.length === 0) return [{ testId: TEST, status: 'not-applicable', summary: 'no password login offered on any surface (nothing to guess)' }];
-    const cfg = surfaceTable.bruteForce;
     const out: CheckResult[] = [];
     const browsers = new BrowserHolder();
     try {
       for (const [i, s] of surfaces.entries()) {
         ctx.progress(i, surfaces.length, label(s));
-        const username = s.kind === 'telnet' ? 'root' : 'admin';
-        const creds = Array.from({ length: cfg.failures }, () => ({ username, password: `tl-${randomBytes(9).toString('base64url')}` }));
-        const started = performance.now();
-        const results: LoginResult[] = [];
-        // One at a time so each failure's own delay is seen; bounded by maxSeconds overall.
-        for (const c of creds) {
-          if ((performance.now() - started) / 1000 > cfg.maxSeconds) break;
-          const r = await attempt(ctx, s, [c], browsers, 1);
-          results.push(...r.results);
-          if (r.lockout || r.results.every((x) => x.outcome === 'not-offered')) break;
-        }
-        const seconds = (performance.now() - started) / 1000;
-        const m = measure(results, seconds);
-        const ev = await ctx.putEvidence(`dp06-${label(s).replace(/[^a-z0-9]+/gi, '-')}.json`, JSON.stringify({ surface: label(s), measure: m, attempts: results.map(({ transcript: _t, ...r }) => r) }, null, 1), 'application/json');
-        if (results.length > 0 && results.every((x) => x.outcome === 'not-offered')) {
-          out.push({ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: the login was not offered when tried`, evidence: [ev] });
-          continue;
-        }
-        const j = judgeBruteForce(m, cfg.failures);
-        out.push({ testId: TEST, status: j.status, target: s.target, summary: `${label(s)}: ${j.why}`, evidence: [ev], data: { surface: s.kind, ...m, table: surfaceTable.ref } });
+        out.push(...(await surfaceOrFault(ctx, TEST, s, () => measureSurface(ctx, s, browsers))));
       }
     } finally {
       await browsers.close();
@@ -92,3 +72,27 @@ export default defineCheck({
     return out;
   },
 });
+
+/** DP-06 on one surface: `failures` wrong passwords one at a time, timed, bounded by maxSeconds. */
+async function measureSurface(ctx: CheckContext, s: Surface, browsers: BrowserHolder): Promise<CheckResult[]> {
+  const cfg = surfaceTable.bruteForce;
+  const username = s.kind === 'telnet' ? 'root' : 'admin';
+  const creds = Array.from({ length: cfg.failures }, () => ({ username, password: `tl-${randomBytes(9).toString('base64url')}` }));
+  const started = performance.now();
+  const results: LoginResult[] = [];
+  // One at a time so each failure's own delay is seen; bounded by maxSeconds overall.
+  for (const c of creds) {
+    if ((performance.now() - started) / 1000 > cfg.maxSeconds) break;
+    const r = await attempt(ctx, s, [c], browsers, 1);
+    results.push(...r.results);
+    if (r.lockout || r.results.every((x) => x.outcome === 'not-offered')) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const m = measure(results, seconds);
+  const ev = await ctx.putEvidence(`dp06-${label(s).replace(/[^a-z0-9]+/gi, '-')}.json`, JSON.stringify({ surface: label(s), measure: m, attempts: results.map(({ transcript: _t, ...r }) => r) }, null, 1), 'application/json');
+  if (results.length > 0 && results.every((x) => x.outcome === 'not-offered')) {
+    return [{ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: the login was not offered when tried`, evidence: [ev] }];
+  }
+  const j = judgeBruteForce(m, cfg.failures);
+  return [{ testId: TEST, status: j.status, target: s.target, summary: `${label(s)}: ${j.why}`, evidence: [ev], data: { surface: s.kind, ...m, table: surfaceTable.ref } }];
+}

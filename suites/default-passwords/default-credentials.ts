@@ -5,9 +5,9 @@
  * password, with the transcript (and for a web form a screenshot) as evidence. A lockout
  * pauses the surface and is recorded as the device's protection, not as "could not test".
  */
-import type { CheckResult } from '../../harness/plugins/types.ts';
+import type { CheckContext, CheckResult } from '../../harness/plugins/types.ts';
 import { defineCheck } from '../../harness/plugins/registry.ts';
-import { attempt, BrowserHolder, protocolOf } from './attempts.ts';
+import { attempt, BrowserHolder, protocolOf, surfaceOrFault } from './attempts.ts';
 import { corpus, selectCredentials } from './corpus.ts';
 import { findSurfaces, label, surfaceTable, type Surface } from './surfaces.ts';
 
@@ -35,45 +35,10 @@ export default defineCheck({
     if (surfaces.length === 0) return [{ testId: TEST, status: 'not-applicable', summary: 'no authentication surface among the services discovery found' }];
     const out: CheckResult[] = [];
     const browsers = new BrowserHolder();
-    const tables = [corpus.ref, surfaceTable.ref];
     try {
       for (const [i, s] of surfaces.entries()) {
         ctx.progress(i, surfaces.length, label(s));
-        if (s.anonymous) {
-          const ev = await ctx.putEvidence(`dp02-${safe(label(s))}-anonymous.txt`, s.anonymous.transcript, 'text/plain');
-          out.push({ testId: TEST, status: 'fail', target: s.target, summary: `${label(s)}: access without any credentials (${s.anonymous.detail})`, data: { surface: s.kind, anonymous: true, tables }, evidence: [ev] });
-          continue;
-        }
-        if (!s.passwordLogin) {
-          out.push({ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: no password login offered (${s.detail})`, data: { surface: s.kind } });
-          continue;
-        }
-        const creds = candidatesFor(s, ctx.device, ctx.config.credentialLists);
-        const run = await attempt(ctx, s, creds, browsers);
-        const log = await ctx.putEvidence(`dp02-${safe(label(s))}-attempts.json`, JSON.stringify(run.results.map(({ screenshot: _s, ...r }) => r), null, 1), 'application/json');
-        const tried = run.results.filter((r) => r.outcome !== 'not-offered');
-        const accepted = run.results.filter((r) => r.outcome === 'accepted');
-        for (const a of accepted) {
-          const evidence = [log, await ctx.putEvidence(`dp02-${safe(label(s))}-${safe(a.credential.username)}-accepted.txt`, a.transcript, 'text/plain')];
-          if (a.screenshot) evidence.push(await ctx.putEvidence(`dp02-${safe(label(s))}-${safe(a.credential.username)}-accepted.png`, a.screenshot, 'image/png'));
-          out.push({
-            testId: TEST, status: 'fail', target: s.target, evidence,
-            summary: `${label(s)}: default credential accepted: username "${a.credential.username}" password "${a.credential.password}" (${a.detail})`,
-            data: { surface: s.kind, username: a.credential.username, password: a.credential.password, source: creds.find((c) => c.username === a.credential.username && c.password === a.credential.password)?.source, tables },
-          });
-        }
-        if (accepted.length > 0) continue;
-        if (tried.length === 0) {
-          out.push({ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: the login was not offered when tried (${run.results[0]?.detail ?? s.detail})`, data: { surface: s.kind } });
-          continue;
-        }
-        const refused = tried.filter((r) => r.outcome === 'rejected').length;
-        const lock = run.lockout ? `; then the device locked the login (after ${refused} failure(s) here and any earlier in this run) (${run.lockout.detail}), so the remaining ${run.untried} credential(s) could not be guessed either` : '';
-        out.push({
-          testId: TEST, status: 'pass', target: s.target, evidence: [log],
-          summary: `${label(s)}: ${refused} default credential(s) refused${lock}`,
-          data: { surface: s.kind, tried: tried.length, untried: run.untried, lockedOut: run.lockout !== undefined, tables },
-        });
+        out.push(...(await surfaceOrFault(ctx, TEST, s, () => judgeSurface(ctx, s, browsers))));
       }
     } finally {
       await browsers.close();
@@ -82,3 +47,41 @@ export default defineCheck({
     return out;
   },
 });
+
+/** DP-02 on one surface: anonymous access, or the corpus with every acceptance a fail. */
+async function judgeSurface(ctx: CheckContext, s: Surface, browsers: BrowserHolder): Promise<CheckResult[]> {
+  const tables = [corpus.ref, surfaceTable.ref];
+  const out: CheckResult[] = [];
+  if (s.anonymous) {
+    const ev = await ctx.putEvidence(`dp02-${safe(label(s))}-anonymous.txt`, s.anonymous.transcript, 'text/plain');
+    return [{ testId: TEST, status: 'fail', target: s.target, summary: `${label(s)}: access without any credentials (${s.anonymous.detail})`, data: { surface: s.kind, anonymous: true, tables }, evidence: [ev] }];
+  }
+  if (!s.passwordLogin) {
+    return [{ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: no password login offered (${s.detail})`, data: { surface: s.kind } }];
+  }
+  const creds = candidatesFor(s, ctx.device, ctx.config.credentialLists);
+  const run = await attempt(ctx, s, creds, browsers);
+  const log = await ctx.putEvidence(`dp02-${safe(label(s))}-attempts.json`, JSON.stringify(run.results.map(({ screenshot: _s, ...r }) => r), null, 1), 'application/json');
+  const tried = run.results.filter((r) => r.outcome !== 'not-offered');
+  const accepted = run.results.filter((r) => r.outcome === 'accepted');
+  for (const a of accepted) {
+    const evidence = [log, await ctx.putEvidence(`dp02-${safe(label(s))}-${safe(a.credential.username)}-accepted.txt`, a.transcript, 'text/plain')];
+    if (a.screenshot) evidence.push(await ctx.putEvidence(`dp02-${safe(label(s))}-${safe(a.credential.username)}-accepted.png`, a.screenshot, 'image/png'));
+    out.push({
+      testId: TEST, status: 'fail', target: s.target, evidence,
+      summary: `${label(s)}: default credential accepted: username "${a.credential.username}" password "${a.credential.password}" (${a.detail})`,
+      data: { surface: s.kind, username: a.credential.username, password: a.credential.password, source: creds.find((c) => c.username === a.credential.username && c.password === a.credential.password)?.source, tables },
+    });
+  }
+  if (accepted.length > 0) return out;
+  if (tried.length === 0) {
+    return [{ testId: TEST, status: 'not-applicable', target: s.target, summary: `${label(s)}: the login was not offered when tried (${run.results[0]?.detail ?? s.detail})`, data: { surface: s.kind } }];
+  }
+  const refused = tried.filter((r) => r.outcome === 'rejected').length;
+  const lock = run.lockout ? `; then the device locked the login (after ${refused} failure(s) here and any earlier in this run) (${run.lockout.detail}), so the remaining ${run.untried} credential(s) could not be guessed either` : '';
+  return [{
+    testId: TEST, status: 'pass', target: s.target, evidence: [log],
+    summary: `${label(s)}: ${refused} default credential(s) refused${lock}`,
+    data: { surface: s.kind, tried: tried.length, untried: run.untried, lockedOut: run.lockout !== undefined, tables },
+  }];
+}
