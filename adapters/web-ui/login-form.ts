@@ -143,6 +143,10 @@ export async function tryUntilLockedOut(t: WebTarget, creds: readonly LoginCrede
 
 /** Try every credential on the form, `parallel` contexts at a time; stops after a lockout. */
 export async function webTryAll(browser: Browser, t: WebTarget, form: LoginForm, creds: readonly LoginCredential[], parallel = 2): Promise<WebLoginResult[]> {
+  // A page that failed to load or lost its form says nothing about the credential: a fault of
+  // the surface (inconclusive there), never a "rejected" guess.
   return tryUntilLockedOut(t, creds, parallel, (cred) =>
-    attempt(browser, t, form, cred).catch((err: Error) => ({ outcome: 'rejected' as const, credential: cred, detail: `page error: ${err.message.split('\n')[0]}`, elapsedMs: 0, transcript: '' })));
+    attempt(browser, t, form, cred).catch((err: Error) => {
+      throw new TrustlabError('TL_TRANSPORT', `web login at ${form.url} failed: ${err.message.split('\n')[0]}`, { cause: err });
+    }));
 }
