@@ -226,3 +226,15 @@ export function runInBench(
     env: { ...(opts.env ?? process.env), [NETNS_ENV]: bench.ns.name },
   });
 }
+
+/** The lab, scope and `devices:` key every tier test's config starts with (devices follow). */
+export function tierLabHeader(keyPath: string): string {
+  return `lab:
+  name: real-daemon tier
+  accreditation: { body: test, certificate: T, scope: tests }
+  signer: { name: CI, role: robot }
+  key: ${keyPath}
+network:
+  scope: [127.88.0.0/24]
+devices:`;
+}

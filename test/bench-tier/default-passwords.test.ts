@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsSupport } from '../../harness/netns/namespace.ts';
 import { requireTool } from '../../harness/netns/process-control.ts';
-import { runInBench, startRealDaemonBench, type RealBench } from './daemons.ts';
+import { runInBench, startRealDaemonBench, tierLabHeader, type RealBench } from './daemons.ts';
 import { waitReady } from './readiness.ts';
 
 const support = netnsSupport();
@@ -43,14 +43,7 @@ function config(keyPath: string): string {
     budget: { maxSockets: 64, attemptsPerSecond: 200 }
     ports: { tcp: "21-23,80,1883" }`;
   const s = (port: number, service: string): string => `{ port: ${port}, transport: tcp, service: ${service}, auth: password }`;
-  return `lab:
-  name: real-daemon tier
-  accreditation: { body: test, certificate: T, scope: tests }
-  signer: { name: CI, role: robot }
-  key: ${keyPath}
-network:
-  scope: [127.88.0.0/24]
-devices:${dev('ssh-dropbear', '127.88.0.10', s(22, 'ssh'))}${dev('busybox-telnet-http', '127.88.0.11', `${s(23, 'telnet')}, ${s(80, 'http')}`)}${dev('mqtt-anonymous', '127.88.0.12', s(1883, 'mqtt'))}${dev('mqtt-password', '127.88.0.13', s(1883, 'mqtt'))}${dev('vsftpd', FTP, s(21, 'ftp'))}
+  return `${tierLabHeader(keyPath)}${dev('ssh-dropbear', '127.88.0.10', s(22, 'ssh'))}${dev('busybox-telnet-http', '127.88.0.11', `${s(23, 'telnet')}, ${s(80, 'http')}`)}${dev('mqtt-anonymous', '127.88.0.12', s(1883, 'mqtt'))}${dev('mqtt-password', '127.88.0.13', s(1883, 'mqtt'))}${dev('vsftpd', FTP, s(21, 'ftp'))}
 suites: [open-ports, default-passwords]
 `;
 }

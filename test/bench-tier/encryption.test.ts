@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsSupport } from '../../harness/netns/namespace.ts';
 import { findTool, requireTool } from '../../harness/netns/process-control.ts';
-import { runInBench, startRealDaemonBench, type RealBench } from './daemons.ts';
+import { runInBench, startRealDaemonBench, tierLabHeader, type RealBench } from './daemons.ts';
 import { waitReady } from './readiness.ts';
 
 const support = netnsSupport();
@@ -59,14 +59,7 @@ function config(bench: RealBench, keyPath: string): string {
     budget: { maxSockets: 256, attemptsPerSecond: 50 }
     ports: { tcp: "21-23,80,443,1883,5683,8883" }`;
   const s = (port: number, service: string, transport = 'tcp'): string => `{ port: ${port}, transport: ${transport}, service: ${service} }`;
-  return `lab:
-  name: real-daemon tier
-  accreditation: { body: test, certificate: T, scope: tests }
-  signer: { name: CI, role: robot }
-  key: ${keyPath}
-network:
-  scope: [127.88.0.0/24]
-devices:${dev('ssh-dropbear', '127.88.0.10', s(22, 'ssh'))}
+  return `${tierLabHeader(keyPath)}${dev('ssh-dropbear', '127.88.0.10', s(22, 'ssh'))}
     samples: [{ id: twin, address: ${X.twin} }]${dev('busybox-telnet-http', '127.88.0.11', `${s(23, 'telnet')}, ${s(80, 'http')}`)}${dev('mqtt-anonymous', '127.88.0.12', s(1883, 'mqtt'))}${dev('web-lighttpd', '127.88.0.14', `${s(80, 'http')}, ${s(443, 'https')}`, `, tlsCa: ${bench.devices.find((x) => x.id === 'web-lighttpd')!.tlsCertPath}`)}
     samples: [{ id: twin, address: ${X.twin} }]${dev('legacy-web', X.legacyWeb, s(443, 'https'))}${dev('mqtts', X.mqtts, s(8883, 'mqtts'))}${dev('coaps', X.coaps, `${s(5683, 'coap', 'udp')}, ${s(5684, 'coaps', 'udp')}, ${s(5683, 'coap')}`)}
 suites: [open-ports, encryption]

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsSupport } from '../../harness/netns/namespace.ts';
-import { runInBench, startRealDaemonBench, type BenchDevice, type RealBench } from './daemons.ts';
+import { runInBench, startRealDaemonBench, tierLabHeader, type BenchDevice, type RealBench } from './daemons.ts';
 
 const support = netnsSupport();
 const cli = fileURLToPath(new URL('../../bin/trustlab', import.meta.url));
@@ -37,14 +37,7 @@ function configFor(bench: RealBench, keyPath: string): string {
     budget: { maxSockets: 2048, attemptsPerSecond: 50 }
     ports: { tcp: all }`;
   };
-  return `lab:
-  name: real-daemon tier
-  accreditation: { body: test, certificate: T, scope: tests }
-  signer: { name: CI, role: robot }
-  key: ${keyPath}
-network:
-  scope: [127.88.0.0/24]
-devices:${bench.devices.map(device).join('')}
+  return `${tierLabHeader(keyPath)}${bench.devices.map(device).join('')}
 suites: [open-ports]
 `;
 }
