@@ -14,7 +14,8 @@ export interface TcpPortResult {
   rttMs?: number;
 }
 
-export interface TcpScanRequest {
+/** What every scan of one address is asked with, TCP or UDP. */
+export interface ScanRequestBase {
   address: string;
   ports: readonly number[];
   guard: ScopeGuard;
@@ -22,6 +23,9 @@ export interface TcpScanRequest {
   signal?: AbortSignal;
   /** Seed for the port order: the same seed gives the same order. */
   seed?: number;
+}
+
+export interface TcpScanRequest extends ScanRequestBase {
   onProgress?(done: number, total: number): void;
   /** Each port's final state as soon as it is known (closed ports included), in no set order. */
   onResult?(result: TcpPortResult): void;

@@ -1,7 +1,5 @@
 /** The UDP scanner interface, beside the TCP one in types.ts. */
-import type { DeviceBudgetGate } from '../scheduler/budget.ts';
-import type { ScopeGuard } from '../scope/guard.ts';
-import type { ScanResultOf } from './types.ts';
+import type { ScanRequestBase, ScanResultOf } from './types.ts';
 
 /** open: a datagram came back; closed: ICMP port unreachable; open|filtered: silence on every attempt. */
 export type UdpPortState = 'open' | 'closed' | 'open|filtered';
@@ -19,13 +17,7 @@ export interface UdpPortResult {
   rttMs?: number;
 }
 
-export interface UdpScanRequest {
-  address: string;
-  ports: readonly number[];
-  guard: ScopeGuard;
-  budget: DeviceBudgetGate;
-  signal?: AbortSignal;
-  seed?: number;
+export interface UdpScanRequest extends ScanRequestBase {
   /** Ports probed at once at most (also bounded by the budget's sockets). */
   maxParallel?: number;
   /** Each port's final state as soon as it is known; open|filtered ones at the end. */

@@ -106,3 +106,22 @@ export async function surfaceOrFault(ctx: CheckContext, testId: string, s: Surfa
     return [{ testId, status: 'inconclusive', target: s.target, summary: `${label(s)}: could not be tested (${err.code}): ${err.message}`, data: { surface: s.kind, errorCode: err.code } }];
   }
 }
+
+/**
+ * Each surface in turn with progress, one browser shared (started only if a web form needs it)
+ * and closed at the end, each surface's faults kept to that surface.
+ */
+export async function eachSurface(ctx: CheckContext, testId: string, surfaces: readonly Surface[], judge: (s: Surface, browsers: BrowserHolder) => Promise<CheckResult[]>): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const browsers = new BrowserHolder();
+  try {
+    for (const [i, s] of surfaces.entries()) {
+      ctx.progress(i, surfaces.length, label(s));
+      out.push(...(await surfaceOrFault(ctx, testId, s, () => judge(s, browsers))));
+    }
+  } finally {
+    await browsers.close();
+  }
+  ctx.progress(surfaces.length, surfaces.length);
+  return out;
+}

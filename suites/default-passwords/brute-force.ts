@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CheckContext, CheckResult, LoginResult } from '../../harness/plugins/types.ts';
 import { defineCheck } from '../../harness/plugins/registry.ts';
-import { attempt, BrowserHolder, surfaceOrFault } from './attempts.ts';
+import { attempt, eachSurface, type BrowserHolder } from './attempts.ts';
 import { findSurfaces, label, surfaceTable, type Surface } from './surfaces.ts';
 
 const TEST = 'CTM-DP-06';
@@ -58,18 +58,7 @@ export default defineCheck({
     if (!ctx.discoveryRan() && ctx.discovered().length === 0) return [{ testId: TEST, status: 'inconclusive', summary: 'no discovery results for this device: run the open-ports suite first' }];
     const surfaces = (await findSurfaces(ctx)).filter((s) => s.passwordLogin && !s.anonymous);
     if (surfaces.length === 0) return [{ testId: TEST, status: 'not-applicable', summary: 'no password login offered on any surface (nothing to guess)' }];
-    const out: CheckResult[] = [];
-    const browsers = new BrowserHolder();
-    try {
-      for (const [i, s] of surfaces.entries()) {
-        ctx.progress(i, surfaces.length, label(s));
-        out.push(...(await surfaceOrFault(ctx, TEST, s, () => measureSurface(ctx, s, browsers))));
-      }
-    } finally {
-      await browsers.close();
-    }
-    ctx.progress(surfaces.length, surfaces.length);
-    return out;
+    return eachSurface(ctx, TEST, surfaces, (s, browsers) => measureSurface(ctx, s, browsers));
   },
 });
 

@@ -7,7 +7,7 @@
  */
 import type { CheckContext, CheckResult } from '../../harness/plugins/types.ts';
 import { defineCheck } from '../../harness/plugins/registry.ts';
-import { attempt, BrowserHolder, protocolOf, surfaceOrFault } from './attempts.ts';
+import { attempt, eachSurface, protocolOf, type BrowserHolder } from './attempts.ts';
 import { corpus, selectCredentials } from './corpus.ts';
 import { findSurfaces, label, surfaceTable, type Surface } from './surfaces.ts';
 
@@ -33,18 +33,7 @@ export default defineCheck({
     if (!ctx.discoveryRan() && ctx.discovered().length === 0) return [{ testId: TEST, status: 'inconclusive', summary: 'no discovery results for this device: run the open-ports suite first' }];
     const surfaces = await findSurfaces(ctx);
     if (surfaces.length === 0) return [{ testId: TEST, status: 'not-applicable', summary: 'no authentication surface among the services discovery found' }];
-    const out: CheckResult[] = [];
-    const browsers = new BrowserHolder();
-    try {
-      for (const [i, s] of surfaces.entries()) {
-        ctx.progress(i, surfaces.length, label(s));
-        out.push(...(await surfaceOrFault(ctx, TEST, s, () => judgeSurface(ctx, s, browsers))));
-      }
-    } finally {
-      await browsers.close();
-    }
-    ctx.progress(surfaces.length, surfaces.length);
-    return out;
+    return eachSurface(ctx, TEST, surfaces, (s, browsers) => judgeSurface(ctx, s, browsers));
   },
 });
 

@@ -1,24 +1,14 @@
 /** `trustlab scan --udp` on loopback (127.91.2.x): a real CoAP server answers, other probe-table ports are closed. */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import coap from 'coap';
 import { scanCommand } from '../../../harness/cli/commands/scan.ts';
+import { runCapturingStdout } from '../support/stdout.ts';
 import { DEFAULT_UDP_PORTS } from '../../../harness/scan/udp-probes.ts';
 
 const HOST = '127.91.2.1';
 let server: ReturnType<typeof coap.createServer>;
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  try {
-    return { code: await scanCommand.run(argv), out: chunks.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = (argv: string[]): Promise<{ code: number; out: string }> => runCapturingStdout(scanCommand, argv);
 
 beforeAll(async () => {
   server = coap.createServer({ type: 'udp4' });

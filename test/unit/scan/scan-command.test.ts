@@ -1,6 +1,7 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanCommand } from '../../../harness/cli/commands/scan.ts';
+import { runCapturingStdout } from '../support/stdout.ts';
 import { TrustlabError } from '../../../harness/errors.ts';
 import { findTool } from '../../../harness/netns/process-control.ts';
 
@@ -26,18 +27,7 @@ async function listen(port: number, onConnection: (s: net.Socket) => void): Prom
   servers.push(server);
 }
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  try {
-    return { code: await scanCommand.run(argv), out: chunks.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = (argv: string[]): Promise<{ code: number; out: string }> => runCapturingStdout(scanCommand, argv);
 
 beforeAll(async () => {
   await listen(SSH_PORT, (s) => s.end('SSH-2.0-dropbear_2022.83\r\n'));
